@@ -1,0 +1,94 @@
+import { InputError } from '../errors';
+import { loadListParser, parseList, type ListStyle } from './lists';
+import { parseBoolean } from './values';
+
+/** Where an input comes from, shown in the generated docs so migrating users know what to expect. */
+export type InputOrigin = 'depot' | 'docker' | 'both' | 'depot-actions';
+
+interface SpecBase {
+  description: string;
+  /** Default as written in action.yml (may be a `${{ }}` expression the runner evaluates). */
+  default?: string;
+  origin: InputOrigin;
+  /** Shown as `deprecationMessage` in action.yml and warned about when used. */
+  deprecated?: string;
+  /** Never printed (plan, summary, logs): masked at read time. */
+  secret?: boolean;
+  /** Only meaningful on GitHub Actions (left out of the orb and the plugin). */
+  githubOnly?: boolean;
+}
+
+export interface TextSpec extends SpecBase {
+  kind: 'text';
+  /** When set, the value must be one of these (or empty). */
+  values?: readonly string[];
+}
+export interface BooleanSpec extends SpecBase {
+  kind: 'boolean';
+}
+export interface ListSpec extends SpecBase {
+  kind: 'list';
+  style: ListStyle;
+}
+export type InputSpec = TextSpec | BooleanSpec | ListSpec;
+export type Schema = Record<string, InputSpec>;
+
+/** The parsed value type of one spec. */
+export type ValueOf<S extends InputSpec> = S extends BooleanSpec
+  ? boolean
+  : S extends ListSpec
+    ? string[]
+    : string;
+/** Options object for a schema: keys are the input names users write, so they read the same everywhere. */
+export type OptionsOf<S extends Schema> = { -readonly [K in keyof S]: ValueOf<S[K]> };
+
+export const text = (description: string, extra: Partial<Omit<TextSpec, 'kind'>> = {}): TextSpec => ({
+  kind: 'text',
+  description,
+  origin: 'both',
+  ...extra,
+});
+export const bool = (description: string, extra: Partial<Omit<BooleanSpec, 'kind'>> = {}): BooleanSpec => ({
+  kind: 'boolean',
+  description,
+  default: 'false',
+  origin: 'both',
+  ...extra,
+});
+export const list = (
+  description: string,
+  style: ListStyle,
+  extra: Partial<Omit<ListSpec, 'kind' | 'style'>> = {},
+): ListSpec => ({ kind: 'list', description, style, origin: 'both', ...extra });
+
+/** How the front-end hands raw input text to the core (GitHub: INPUT_*, CircleCI: PARAM_*, ...). */
+export type ReadInput = (name: string) => string;
+
+/** Parses one input by its spec; a raw value is never trimmed before list parsing decides. */
+export function parseInput(name: string, spec: InputSpec, raw: string): boolean | string[] | string {
+  switch (spec.kind) {
+    case 'boolean':
+      return parseBoolean(name, raw, spec.default === 'true');
+    case 'list':
+      return parseList(raw, spec.style);
+    case 'text': {
+      const value = raw.trim();
+      if (spec.values && value !== '' && !spec.values.includes(value)) {
+        throw new InputError(name, value, `one of ${spec.values.join(', ')}`);
+      }
+      return value;
+    }
+  }
+}
+
+/** Reads and parses every input of a schema. Defaults for booleans apply when the CI passes nothing. */
+export async function readOptions<S extends Schema>(schema: S, read: ReadInput): Promise<OptionsOf<S>> {
+  const raw = Object.fromEntries(Object.keys(schema).map((name) => [name, read(name)]));
+  const quoted = Object.entries(schema).some(
+    ([name, spec]) => spec.kind === 'list' && raw[name].includes('"'),
+  );
+  if (quoted) await loadListParser();
+  const options: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(schema)) options[name] = parseInput(name, spec, raw[name]);
+  return options as OptionsOf<S>;
+}

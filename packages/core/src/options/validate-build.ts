@@ -1,0 +1,58 @@
+import { accessSync, constants } from 'node:fs';
+import { InputError, UserError } from '../errors';
+import type { BuildOptions } from './build';
+import { checkKeyValues, checkPlatforms, splitKeyValue } from './values';
+
+/** What validation found that is not fatal: shown as warnings before anything runs. */
+export interface Findings {
+  warnings: string[];
+}
+
+/**
+ * Checks the build options as a whole before anything runs, so a bad value fails in one line
+ * instead of half-way through a build. Returns warnings for inputs accepted but not honoured.
+ */
+export function validateBuildOptions(options: BuildOptions): Findings {
+  const warnings: string[] = [];
+  checkPlatforms('platforms', options.platforms);
+  checkKeyValues('build-args', options['build-args']);
+  checkKeyValues('build-contexts', options['build-contexts']);
+  checkKeyValues('annotations', options.annotations);
+  checkKeyValues('ulimit', options.ulimit);
+  checkSecrets(options);
+
+  if (!options.save && options['save-tag'] !== '') {
+    throw new InputError('save-tag', options['save-tag'], 'only together with save: true');
+  }
+  if (!options.save && options['save-tags'].length > 0) {
+    throw new InputError('save-tags', options['save-tags'].join(','), 'only together with save: true');
+  }
+  if (options.call !== '' && options.call !== 'build') {
+    throw new UserError(
+      `Invalid value for input "call": "${options.call}". depot build supports only "build".`,
+      'To check a Dockerfile without building it elsewhere, use lint: true (lints, then builds).',
+    );
+  }
+  if (options.builder !== '') {
+    warnings.push(
+      `Input "builder" (${options.builder}) is ignored: Depot chooses the builder for each build.`,
+    );
+  }
+  if (options['lint-fail-on'] !== '' && !options.lint) {
+    warnings.push('Input "lint-fail-on" has no effect without lint: true.');
+  }
+  return { warnings };
+}
+
+function checkSecrets(options: BuildOptions): void {
+  for (const item of options.secrets) splitKeyValue('secrets', item);
+  for (const item of options['secret-envs']) splitKeyValue('secret-envs', item);
+  for (const item of options['secret-files']) {
+    const [, path] = splitKeyValue('secret-files', item);
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      throw new InputError('secret-files', item, 'ID=PATH items naming a readable file');
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { InputError } from '../errors';
+
+const TRUE = new Set(['true', 'True', 'TRUE']);
+const FALSE = new Set(['false', 'False', 'FALSE']);
+
+/** YAML 1.2 core booleans, as @actions/core's getBooleanInput; empty means the default. */
+export function parseBoolean(name: string, raw: string, fallback = false): boolean {
+  const value = raw.trim();
+  if (value === '') return fallback;
+  if (TRUE.has(value)) return true;
+  if (FALSE.has(value)) return false;
+  throw new InputError(name, raw, 'true or false (also True/TRUE/False/FALSE)');
+}
+
+/** True when a string is one of the YAML 1.2 core boolean spellings. */
+export function isBooleanText(value: string): boolean {
+  return TRUE.has(value.trim()) || FALSE.has(value.trim());
+}
+
+// os/arch[/variant], as BuildKit's platforms package accepts them.
+const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
+
+/** Checks each platform looks like os/arch[/variant]; "local" is BuildKit's alias for the builder's own. */
+export function checkPlatforms(name: string, platforms: string[]): void {
+  for (const platform of platforms) {
+    if (platform !== 'local' && !PLATFORM.test(platform)) {
+      throw new InputError(name, platform, 'os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8');
+    }
+  }
+}
+
+/** Splits KEY=VALUE items at the first "="; an item without "=" or with an empty key is an error. */
+export function splitKeyValue(name: string, item: string): [string, string] {
+  const at = item.indexOf('=');
+  if (at <= 0) throw new InputError(name, item, 'KEY=VALUE items, one per line');
+  return [item.slice(0, at), item.slice(at + 1)];
+}
+
+/** Checks every item has the KEY=VALUE shape without splitting (values are passed on verbatim). */
+export function checkKeyValues(name: string, items: string[]): void {
+  for (const item of items) splitKeyValue(name, item);
+}

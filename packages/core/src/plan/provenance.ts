@@ -1,0 +1,44 @@
+import { isBooleanText } from '../options/values';
+
+/** The facts the provenance default depends on. */
+export interface ProvenanceFacts {
+  /** The `provenance` input as written. */
+  input: string;
+  attests: string[];
+  /** A `load` or `type=docker` output: the docker exporter cannot carry attestations. */
+  dockerExporter: boolean;
+  repositoryPrivate?: boolean;
+  runUrl?: string;
+  /** BUILDX_NO_DEFAULT_ATTESTATIONS is set. */
+  noDefault: boolean;
+}
+
+/**
+ * The `--provenance` value, or undefined for none, following the peers: `true` becomes the run's
+ * builder-id, attributes get one appended; with no input and an exporter that can carry it,
+ * private repositories get `mode=min,inline-only=true` and public ones `mode=max`.
+ */
+export function resolveProvenance(facts: ProvenanceFacts): string | undefined {
+  const builderId = facts.runUrl ? `builder-id=${facts.runUrl}` : '';
+  const withBuilderId = (attrs: string): string =>
+    !builderId || attrs.split(',').some((a) => a.startsWith('builder-id=')) ? attrs : `${attrs},${builderId}`;
+  const input = facts.input.trim();
+  if (input !== '') {
+    if (isBooleanText(input)) return /^true$/i.test(input) ? builderId || 'true' : 'false';
+    return withBuilderId(input);
+  }
+  if (facts.noDefault || facts.dockerExporter) return undefined;
+  if (facts.attests.some((a) => /(^|,)type=provenance(,|$)/.test(a))) return undefined;
+  // Unknown visibility gets the private default: it never publishes more than the user chose.
+  return withBuilderId(facts.repositoryPrivate === false ? 'mode=max' : 'mode=min,inline-only=true');
+}
+
+/** True when an output (or `load`) uses the docker exporter. */
+export function hasDockerExporter(outputs: string[], load: boolean): boolean {
+  return load || outputs.some((o) => /(^|,)type=docker(,|$)/.test(o));
+}
+
+/** True when an output exports files rather than an image; a bare path counts as type=local. */
+export function hasLocalOrTarExporter(outputs: string[]): boolean {
+  return outputs.some((o) => /(^|,)type=(local|tar)(,|$)/.test(o) || !o.includes('='));
+}

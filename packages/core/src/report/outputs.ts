@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import type { ExpectedOutputs } from '../plan/types';
+
+/** The outputs of a build step, as the peers set them, plus the Depot build link. */
+export interface BuildOutputs {
+  imageid?: string;
+  digest?: string;
+  metadata?: string;
+  'build-id'?: string;
+  'project-id'?: string;
+  'build-url'?: string;
+}
+
+function readTrimmed(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return text === '' ? undefined : text;
+  } catch {
+    return undefined; // the engine writes these only for builds that produced something
+  }
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Parses the metadata file; `null` or unreadable JSON counts as no metadata, as in the peers. */
+export function readMetadata(path: string): Json | undefined {
+  const text = readTrimmed(path);
+  if (!text) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the files the engine wrote into outputs: imageid from the iidfile; digest, build-id and
+ * project-id from the metadata (`containerimage.digest`, `depot.build`); metadata pretty-printed
+ * as docker/build-push-action does.
+ */
+export function readBuildOutputs(files: ExpectedOutputs, buildUrl?: string): BuildOutputs {
+  const metadata = readMetadata(files.metadataFile);
+  const depot = isObject(metadata?.['depot.build']) ? (metadata['depot.build'] as Json) : undefined;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    imageid: readTrimmed(files.iidFile),
+    digest: str(metadata?.['containerimage.digest']),
+    metadata: metadata ? JSON.stringify(metadata, null, 2) : undefined,
+    'build-id': str(depot?.buildID),
+    'project-id': str(depot?.projectID),
+    'build-url': buildUrl,
+  };
+}

@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import type { Plan } from '../plan/types';
+
+/** Where the engine's output goes; the front-end passes its own streams (the job log). */
+export interface OutputSink {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+}
+
+export interface RunResult {
+  exitCode: number;
+  /** Signal that ended the engine, if any (it was cancelled). */
+  signal?: NodeJS.Signals;
+  /** The engine's last lines of output (stderr and stdout), for diagnosis. */
+  tail: string[];
+  /** From the CLI's `[depot] build: <url>` line. */
+  buildUrl?: string;
+  durationMs: number;
+}
+
+const TAIL_LINES = 400;
+const BUILD_URL = /\[depot\] build: (https?:\/\/\S+)/;
+
+/** Keeps the last lines of a stream without holding the whole log in memory. */
+class LineTail {
+  readonly lines: string[] = [];
+  private partial = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+  push(chunk: Buffer): void {
+    const parts = (this.partial + chunk.toString('utf8')).split(/\r?\n/);
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) this.add(line);
+  }
+  end(): void {
+    if (this.partial) this.add(this.partial);
+    this.partial = '';
+  }
+  private add(line: string): void {
+    this.onLine(line);
+    this.lines.push(line);
+    if (this.lines.length > TAIL_LINES) this.lines.shift();
+  }
+}
+
+/**
+ * Runs a plan's engine without a shell, streaming its output as it comes, and forwards SIGINT and
+ * SIGTERM so cancelling the job stops the build instead of orphaning it.
+ */
+export function runPlan(
+  plan: Plan,
+  baseEnv: Record<string, string | undefined>,
+  sink: OutputSink,
+): Promise<RunResult> {
+  const started = Date.now();
+  let buildUrl: string | undefined;
+  const tail = new LineTail((line) => {
+    buildUrl ??= BUILD_URL.exec(line)?.[1];
+  });
+  return new Promise((resolve, reject) => {
+    const child = spawn(plan.command, plan.args, {
+      cwd: plan.cwd,
+      env: { ...baseEnv, ...plan.env },
+      stdio: ['inherit', 'pipe', 'pipe'],
+    });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    const detach = (): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      sink.stdout(chunk);
+      tail.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      sink.stderr(chunk);
+      tail.push(chunk);
+    });
+    child.on('error', (error) => {
+      detach();
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      detach();
+      tail.end();
+      resolve({
+        exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        signal: signal ?? undefined,
+        tail: tail.lines,
+        buildUrl,
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : signal === 'SIGKILL' ? 9 : 1;
+}
+
+/** Runs a short command and returns its stdout, or undefined if it cannot run (used for `--version`). */
+export function captureOutput(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', () => resolve(undefined));
+    child.on('close', (code) => resolve(code === 0 ? Buffer.concat(chunks).toString('utf8') : undefined));
+  });
+}
