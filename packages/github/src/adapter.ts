@@ -1,0 +1,70 @@
+import { appendFileSync } from 'node:fs';
+import type { AnnotationLevel, CiAdapter } from '@depot-actions/core';
+import { appendKeyValue, EOL, issueCommand } from './commands';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The input's environment variable as the runner names it: upper case, spaces to `_`, hyphens kept. */
+export const inputVariable = (name: string): string => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+
+/** CiAdapter for GitHub Actions: file commands for outputs, state, env and summary; `::` commands for the log. */
+export class GitHubAdapter implements CiAdapter {
+  constructor(private readonly env: Env) {}
+
+  input(name: string): string {
+    return this.env[inputVariable(name)] ?? '';
+  }
+  output(name: string, value: string): void {
+    this.fileCommand('GITHUB_OUTPUT', 'set-output', name, value);
+  }
+  exportEnv(name: string, value: string): void {
+    this.fileCommand('GITHUB_ENV', 'set-env', name, value);
+  }
+  addPath(dir: string): void {
+    const file = this.env.GITHUB_PATH;
+    if (file) appendFileSync(file, dir + EOL, 'utf8');
+    else issueCommand('add-path', dir);
+  }
+  mask(secret: string): void {
+    if (secret) issueCommand('add-mask', secret);
+  }
+  info(message: string): void {
+    process.stdout.write(message + EOL);
+  }
+  debug(message: string): void {
+    issueCommand('debug', message);
+  }
+  annotate(level: AnnotationLevel, message: string, title?: string): void {
+    issueCommand(level, message, { title });
+  }
+  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    issueCommand('group', title);
+    try {
+      return await fn();
+    } finally {
+      issueCommand('endgroup', '');
+    }
+  }
+  summary(markdown: string): void {
+    const file = this.env.GITHUB_STEP_SUMMARY;
+    if (file) appendFileSync(file, markdown + EOL, 'utf8');
+  }
+  saveState(name: string, value: string): void {
+    this.fileCommand('GITHUB_STATE', 'save-state', name, value);
+  }
+  getState(name: string): string {
+    return this.env[`STATE_${name}`] ?? '';
+  }
+  writeStdout(chunk: Buffer): void {
+    process.stdout.write(chunk);
+  }
+  writeStderr(chunk: Buffer): void {
+    process.stderr.write(chunk);
+  }
+
+  private fileCommand(variable: string, legacy: string, name: string, value: string): void {
+    const file = this.env[variable];
+    if (file) appendKeyValue(file, name, value);
+    else issueCommand(legacy, value, { name });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './adapter';
+export * from './commands';
+export * from './context';
+export * from './run';

@@ -1,0 +1,47 @@
+// `npm run build`: bundles every entry point into one self-contained file under dist/<entry>/
+// (runnable with plain `node`, no node_modules), then regenerates the files derived from the
+// option schemas (action.yml, README tables). CI runs this and fails on any difference.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ncc from '@vercel/ncc';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** Entry points shipped in dist/: name → source. */
+const entries = {
+  'build-push': 'packages/github/src/build-push.ts',
+};
+
+async function bundle(source) {
+  const { code, assets } = await ncc(join(root, source), { quiet: true, sourceMap: false, minify: true });
+  const extra = Object.keys(assets).filter((name) => name !== 'package.json');
+  if (extra.length)
+    throw new Error(`${source}: unexpected bundle assets ${extra.join(', ')}; dist must be one file`);
+  return code;
+}
+
+const only = process.argv.slice(2);
+for (const [name, source] of Object.entries(entries)) {
+  if (only.length && !only.includes(name)) continue;
+  const started = Date.now();
+  const code = await bundle(source);
+  const dir = join(root, 'dist', name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.js'), code);
+  // Marks the bundle as ESM even where it is copied without the repository's package.json.
+  writeFileSync(join(dir, 'package.json'), '{\n  "type": "module"\n}\n');
+  console.log(`dist/${name}/index.js  ${(code.length / 1024).toFixed(0)} kB  ${Date.now() - started} ms`);
+}
+
+// The generator imports the TypeScript schemas, so it is bundled the same way and run once.
+const work = mkdtempSync(join(tmpdir(), 'depot-actions-generate-'));
+try {
+  const script = join(work, 'generate.mjs');
+  writeFileSync(script, await bundle('scripts/generate.ts'));
+  execFileSync(process.execPath, [script, root], { stdio: 'inherit' });
+  console.log('generated action.yml files and README tables');
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
