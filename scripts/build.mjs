@@ -12,6 +12,8 @@ const root = new URL('..', import.meta.url).pathname;
 /** Entry points shipped in dist/: name → source. */
 const entries = {
   'build-push': 'packages/github/src/build-push.ts',
+  // The demo drives build-push through the runner-contract harness; bundled so it runs on a fresh clone.
+  demo: 'scripts/demo.ts',
 };
 
 async function bundle(source) {
