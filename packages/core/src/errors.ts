@@ -12,22 +12,26 @@ export class UserError extends Error {
   }
 }
 
-/** A bad input value: names the input, the value and what is accepted. */
+/**
+ * A bad input value: names the input, the value and what is accepted. A secret input's value is
+ * never repeated: the message says how long it was instead.
+ */
 export class InputError extends UserError {
   constructor(
     readonly input: string,
     value: string,
     accepted: string,
+    secret = false,
   ) {
-    super(`Invalid value for input "${input}": ${JSON.stringify(oneLine(value))}. Expected ${accepted}.`);
+    const shown = secret ? `(hidden, ${value.length} characters)` : quoteOneLine(value);
+    super(`Invalid value for input "${input}": ${shown}. Expected ${accepted}.`);
     this.name = 'InputError';
   }
 }
 
-/** Keeps error messages to one line even when the offending value spans several. */
-export function oneLine(value: string, max = 120): string {
-  const flat = value.replace(/\r?\n/g, '\\n');
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+/** Quotes a value on one line (JSON escapes newlines), cut short if it is long. */
+export function quoteOneLine(value: string, max = 120): string {
+  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }
 
 /** Message of anything thrown, for places that must report a failure without knowing its type. */

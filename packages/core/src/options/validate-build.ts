@@ -45,7 +45,7 @@ export function validateBuildOptions(options: BuildOptions): Findings {
 }
 
 function checkSecrets(options: BuildOptions): void {
-  for (const item of options.secrets) splitKeyValue('secrets', item);
+  for (const item of options.secrets) splitKeyValue('secrets', item, true);
   for (const item of options['secret-envs']) splitKeyValue('secret-envs', item);
   for (const item of options['secret-files']) {
     const [, path] = splitKeyValue('secret-files', item);

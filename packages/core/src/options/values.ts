@@ -29,10 +29,13 @@ export function checkPlatforms(name: string, platforms: string[]): void {
   }
 }
 
-/** Splits KEY=VALUE items at the first "="; an item without "=" or with an empty key is an error. */
-export function splitKeyValue(name: string, item: string): [string, string] {
+/**
+ * Splits KEY=VALUE items at the first "="; an item without "=" or with an empty key is an error.
+ * `secret` keeps the item out of the message (a bare secret is a common slip in `secrets`).
+ */
+export function splitKeyValue(name: string, item: string, secret = false): [string, string] {
   const at = item.indexOf('=');
-  if (at <= 0) throw new InputError(name, item, 'KEY=VALUE items, one per line');
+  if (at <= 0) throw new InputError(name, item, 'KEY=VALUE items, one per line', secret);
   return [item.slice(0, at), item.slice(at + 1)];
 }
 

@@ -48,7 +48,7 @@ export function planBuild({ options, ci, credentials, engine, stepDir }: BuildPl
     files.push({ path, purpose: `secret ${id}`, content, secret: true });
     secretArgs.push(`id=${id},src=${path}`);
   };
-  for (const item of options.secrets) secretFile(...splitKeyValue('secrets', item));
+  for (const item of options.secrets) secretFile(...splitKeyValue('secrets', item, true));
   for (const item of options['secret-files']) {
     const [id, path] = splitKeyValue('secret-files', item);
     secretArgs.push(`id=${id},src=${path}`);

@@ -10,7 +10,6 @@ import { UserError } from '../errors';
 import { buildSchema, type BuildOptions } from '../options/build';
 import { readOptions } from '../options/schema';
 import { validateBuildOptions } from '../options/validate-build';
-import { splitKeyValue } from '../options/values';
 import { planBuild } from '../plan/build';
 import { describePlan } from '../plan/print';
 import type { Plan } from '../plan/types';
@@ -31,19 +30,25 @@ export interface StepContext {
 /** State key holding the step's private temp directory, removed by cleanup. */
 export const TEMP_DIR_STATE = 'tempDir';
 
-/** Masks every secret value the options carry before anything can print it. */
+/** The part after the first "=", or the whole item when it has none (it may be a bare secret). */
+const valueOf = (item: string): string => item.slice(item.indexOf('=') + 1);
+
+/**
+ * Masks every secret value the options carry before anything can print it, including the values
+ * of malformed items, which validation is about to reject.
+ */
 function maskOptionSecrets(adapter: CiAdapter, options: BuildOptions, ci: CiContext): void {
   maskSecret(adapter, options.token);
   maskSecret(adapter, options['github-token']);
-  for (const item of options.secrets) maskSecret(adapter, splitKeyValue('secrets', item)[1]);
+  for (const item of options.secrets) maskSecret(adapter, valueOf(item));
   for (const item of options['secret-envs']) {
-    const value = ci.env[splitKeyValue('secret-envs', item)[1]];
+    const value = item.includes('=') ? ci.env[valueOf(item)] : undefined;
     if (value) maskSecret(adapter, value);
   }
   for (const item of options['secret-files']) {
-    const path = splitKeyValue('secret-files', item)[1];
+    if (!item.includes('=')) continue;
     try {
-      maskSecret(adapter, readFileSync(path, 'utf8'));
+      maskSecret(adapter, readFileSync(valueOf(item), 'utf8'));
     } catch {
       // validation reports unreadable files with the input's name
     }
