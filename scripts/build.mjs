@@ -12,12 +12,24 @@ const root = new URL('..', import.meta.url).pathname;
 /** Entry points shipped in dist/: name → source. */
 const entries = {
   'build-push': 'packages/github/src/build-push.ts',
+  setup: 'packages/github/src/setup.ts',
   // The demo drives build-push through the runner-contract harness; bundled so it runs on a fresh clone.
   demo: 'scripts/demo.ts',
 };
 
 async function bundle(source) {
-  const { code, assets } = await ncc(join(root, source), { quiet: true, sourceMap: false, minify: true });
+  // Types are checked by `npm run lint` (tsc --noEmit); bundling only transpiles, so a type error
+  // in one package never blocks bundling another.
+  const options = { quiet: true, sourceMap: false, minify: true, transpileOnly: true };
+  let result;
+  try {
+    result = await ncc(join(root, source), options);
+  } catch (error) {
+    // ncc's own stack would print its minified source; the message is what says what is wrong.
+    console.error(`Bundling ${source} failed:\n${String(error?.message ?? error).slice(0, 4000)}`);
+    process.exit(1);
+  }
+  const { code, assets } = result;
   const extra = Object.keys(assets).filter((name) => name !== 'package.json');
   if (extra.length)
     throw new Error(`${source}: unexpected bundle assets ${extra.join(', ')}; dist must be one file`);

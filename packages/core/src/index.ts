@@ -19,5 +19,6 @@ export * from './run/diagnose';
 export * from './run/execute';
 export * from './report/outputs';
 export * from './report/summary';
+export * from './steps/engine-step';
 export * from './steps/build-push';
 export * from './run/temp-dir';

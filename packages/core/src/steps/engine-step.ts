@@ -1,0 +1,157 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { maskSecret, type CiAdapter } from '../adapter';
+import type { CiContext } from '../ci';
+import { credentialHelp, resolveCredentials, type CredentialProvider } from '../credentials/resolve';
+import type { Credentials } from '../credentials/types';
+import { findOnPath, versionFromPath } from '../engine/locate';
+import type { Engine } from '../engine/types';
+import { UserError } from '../errors';
+import { describePlan } from '../plan/print';
+import type { Plan } from '../plan/types';
+import { diagnose, type Diagnosis } from '../run/diagnose';
+import { captureOutput, runPlan, type RunResult } from '../run/execute';
+import { removeStepDir } from '../run/temp-dir';
+
+// The stages every engine step (build-push, bake) shares, in the order the step runs them.
+
+export interface StepContext {
+  adapter: CiAdapter;
+  ci: CiContext;
+  providers: readonly CredentialProvider[];
+  /** Name of the setup step for this CI, for the "depot not found" error. */
+  setupHint: string;
+}
+
+/** State key holding the step's private temp directory, removed by cleanup. */
+export const TEMP_DIR_STATE = 'tempDir';
+
+/** 2. credentials: the chain, with every token masked the moment it exists. */
+export async function stepCredentials(step: StepContext, tokenInput: string): Promise<Credentials> {
+  const { adapter } = step;
+  const credentials = await resolveCredentials({
+    tokenInput,
+    ci: step.ci,
+    providers: step.providers,
+    mask: (s) => maskSecret(adapter, s),
+    warn: (m) => adapter.annotate('warning', m),
+  });
+  adapter.info(`Depot credentials: ${credentials.source}`);
+  return credentials;
+}
+
+/** 3. engine: the depot CLI on PATH; a dry run only needs its name. */
+export function locateEngine(step: StepContext, dryRun: boolean): Engine {
+  const path = findOnPath('depot', step.ci.env.PATH);
+  if (!path && !dryRun) throw new UserError('The depot CLI was not found on PATH.', step.setupHint);
+  return { kind: 'depot', path: path ?? 'depot', version: path ? versionFromPath(path) : undefined };
+}
+
+/** The step's private directory (mode 0700), recorded in state first so post can always remove it. */
+export function makeStepDir(step: StepContext, prefix: string, dryRun: boolean): string {
+  if (dryRun) return join(step.ci.tempDir, `${prefix}XXXXXX`);
+  const dir = mkdtempSync(join(step.ci.tempDir, prefix));
+  step.adapter.saveState(TEMP_DIR_STATE, dir);
+  return dir;
+}
+
+export interface ExecuteOptions {
+  plan: Plan;
+  credentials: Credentials;
+  /** Output name → where it comes from, for the printed plan. */
+  outputs: Record<string, string>;
+  dryRun: boolean;
+  /** Reads the engine's result files; runs before they are removed. */
+  collect(result: RunResult): void;
+}
+
+/**
+ * 4. plan → run: prints the plan; in a dry run stops there. Otherwise writes the plan's files,
+ * runs the engine, lets the caller read its result files, and removes the step directory as
+ * soon as the engine is done (post removes it again if the step dies first).
+ */
+export async function executePlan(step: StepContext, options: ExecuteOptions): Promise<RunResult | undefined> {
+  const { adapter, ci } = step;
+  const { plan, credentials, dryRun } = options;
+  for (const warning of plan.warnings) adapter.annotate('warning', warning);
+  const description = describePlan(plan, credentials.source, options.outputs);
+  if (dryRun) {
+    await adapter.group('Plan (dry run: nothing was run)', async () => {
+      for (const line of description) adapter.info(line);
+    });
+    if (credentials.source === 'none') {
+      adapter.annotate('notice', `No Depot credentials were found. ${credentialHelp(ci.provider)}`);
+    }
+    return undefined;
+  }
+  if (credentials.source === 'none') throw new UserError('No Depot credentials were found.', credentialHelp(ci.provider));
+  await adapter.group('Plan', async () => {
+    for (const line of description) adapter.info(line);
+  });
+  try {
+    for (const file of plan.files) writeFileSync(file.path, file.content, { mode: 0o600, flag: 'wx' });
+    const result = await runPlan(plan, ci.env, {
+      stdout: (c) => adapter.writeStdout(c),
+      stderr: (c) => adapter.writeStderr(c),
+    });
+    options.collect(result);
+    return result;
+  } finally {
+    removeStepDir(plan.tempDir);
+  }
+}
+
+/** Sets each defined output and logs it, in one group. */
+export async function setOutputs(adapter: CiAdapter, outputs: Record<string, string | undefined>): Promise<void> {
+  await adapter.group('Outputs', async () => {
+    for (const [name, value] of Object.entries(outputs)) {
+      if (value === undefined) continue;
+      adapter.output(name, value);
+      adapter.info(`${name}: ${value.includes('\n') ? '\n' + value : value}`);
+    }
+  });
+}
+
+/** The failure of a finished run, diagnosed; undefined when it succeeded. */
+export function failureOf(result: RunResult): Diagnosis | undefined {
+  return result.exitCode === 0 ? undefined : diagnose(result.tail);
+}
+
+/** The engine's version for the summary: free when the path shows it; asked only to explain a failure. */
+export async function engineVersion(step: StepContext, engine: Engine, failed: boolean): Promise<string> {
+  const version =
+    engine.version ??
+    (failed
+      ? /depot version (\S+)/.exec((await captureOutput(engine.path, ['--version'], step.ci.env)) ?? '')?.[1]
+      : undefined);
+  return version ? `depot ${version}` : 'depot';
+}
+
+/** Logs the diagnosis and raises one error annotation with the hint. */
+export function reportFailure(step: StepContext, command: string, result: RunResult, failure: Diagnosis): void {
+  const { adapter } = step;
+  const what = result.signal ? `was stopped by ${result.signal}` : `failed with exit code ${result.exitCode}`;
+  adapter.info(`${command} ${what} (${failure.kind} failure). What it said:`);
+  for (const line of failure.lines) adapter.info(`  ${line}`);
+  const last = failure.lines.at(-1) ?? '';
+  adapter.annotate(
+    'error',
+    `${command} ${what}: ${last}${failure.hint ? `\nHint: ${failure.hint}` : ''}`,
+    `${command[0].toUpperCase()}${command.slice(1)} failed`,
+  );
+}
+
+/** Job summaries are on unless DEPOT_BUILD_SUMMARY or docker's DOCKER_BUILD_SUMMARY turns them off. */
+export function summaryEnabled(env: CiContext['env']): boolean {
+  const off = (v: string | undefined): boolean => /^(false|0|no|off)$/i.test(v ?? '');
+  return !off(env.DEPOT_BUILD_SUMMARY) && !off(env.DOCKER_BUILD_SUMMARY);
+}
+
+/** The post phase: removes the step's temp directory even after a failure or cancel. */
+export function cleanupStep(adapter: CiAdapter): void {
+  const dir = adapter.getState(TEMP_DIR_STATE);
+  if (dir) removeStepDir(dir);
+}
+
+/** The part after the first "=", or the whole item when it has none (it may be a bare secret). */
+export const valueOf = (item: string): string => item.slice(item.indexOf('=') + 1);
