@@ -1,5 +1,12 @@
 import { appendFileSync } from 'node:fs';
-import type { AnnotationLevel, CiAdapter } from '@depot-actions/core';
+import {
+  parseJson,
+  requestWithRetry,
+  stringField,
+  UserError,
+  type AnnotationLevel,
+  type CiAdapter,
+} from '@depot-actions/core';
 import { appendKeyValue, EOL, issueCommand } from './commands';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -9,6 +16,7 @@ export const inputVariable = (name: string): string => `INPUT_${name.replace(/ /
 
 /** CiAdapter for GitHub Actions: file commands for outputs, state, env and summary; `::` commands for the log. */
 export class GitHubAdapter implements CiAdapter {
+  private readonly masked = new Set<string>();
   constructor(private readonly env: Env) {}
 
   input(name: string): string {
@@ -26,7 +34,9 @@ export class GitHubAdapter implements CiAdapter {
     else issueCommand('add-path', dir);
   }
   mask(secret: string): void {
-    if (secret) issueCommand('add-mask', secret);
+    if (!secret || this.masked.has(secret)) return;
+    this.masked.add(secret);
+    issueCommand('add-mask', secret);
   }
   info(message: string): void {
     process.stdout.write(message + EOL);
@@ -60,6 +70,38 @@ export class GitHubAdapter implements CiAdapter {
   }
   writeStderr(chunk: Buffer): void {
     process.stderr.write(chunk);
+  }
+
+  /**
+   * The job's OIDC ID token for `audience`, from the runner's token service (what @actions/core's
+   * getIDToken does, with our bounded retries). Masked before it is returned.
+   */
+  async idToken(audience: string): Promise<string> {
+    const requestUrl = this.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const requestToken = this.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    if (!requestUrl || !requestToken) {
+      throw new UserError(
+        'This job cannot request a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set).',
+        'Add `permissions:` with `id-token: write` (and `contents: read`) to the job.',
+      );
+    }
+    const url = new URL(requestUrl);
+    url.searchParams.set('audience', audience);
+    const response = await requestWithRetry({
+      url: url.toString(),
+      method: 'GET',
+      headers: { authorization: `bearer ${requestToken}` },
+      what: "GitHub's OIDC token service",
+    });
+    const value = stringField(parseJson(response.body), 'value');
+    if (response.status !== 200 || !value) {
+      throw new UserError(
+        `GitHub did not issue an OIDC token for audience ${audience} (HTTP ${response.status}).`,
+        'Check that the job has `permissions: id-token: write`, then re-run it.',
+      );
+    }
+    this.mask(value);
+    return value;
   }
 
   private fileCommand(variable: string, legacy: string, name: string, value: string): void {
