@@ -1,0 +1,120 @@
+// ensureEngine: makes sure the depot CLI is installed and says how. The warm path (an exact version
+// already in the tool cache) reads two file stats and makes no request; everything that downloads
+// lives in acquire.ts and is imported only on a miss, so fetch, zlib and crypto never load here.
+//
+// Windows: release archives are .zip there. Names and URLs are built for them (platform.ts), but
+// there is no zip reader yet, so a Windows cache miss fails with a hint instead of extracting.
+import { cacheEntry, findCached, toolCacheRoot } from './cache';
+import { DEFAULT_RELEASE_URL, releaseTarget } from './platform';
+import { isHttpUrl, parseEngineRequest, type InstallLog } from './request';
+import type { Engine, EngineSource } from './types';
+import { UserError } from '../errors';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface EnsureEngineOptions {
+  /** `latest` (also when empty), an exact `X.Y.Z`, or a range such as `2.x` or `^2.100.0`. */
+  version: string;
+  /** Mirror base for release archives, laid out as `<base>/v<version>/<asset>` (default: GitHub Releases, or DEPOT_DOWNLOAD_URL). */
+  downloadUrl?: string;
+  /** Expected sha256 of the release archive; needs an exact version. */
+  checksum?: string;
+  /** The step's environment: RUNNER_TOOL_CACHE, DEPOT_RELEASE_URL, npm_config_registry, HOME, ... */
+  env: Env;
+  /** Where downloads are staged (RUNNER_TEMP); a private subdirectory is made and removed. */
+  tempDir: string;
+  /** Directory whose .npmrc counts as the project's (the workspace). */
+  cwd?: string;
+  /** Tool cache root; default RUNNER_TOOL_CACHE, else ~/.cache/depot-actions/tools. */
+  toolCache?: string;
+  /** Machine to install for; default this one. */
+  platform?: NodeJS.Platform;
+  arch?: string;
+  log?: Partial<InstallLog>;
+}
+
+/** The installed CLI: where it is, which version, how it was obtained and how long that took. */
+export interface InstalledEngine extends Engine {
+  version: string;
+  source: EngineSource;
+  durationMs: number;
+}
+
+/** Attempts per request (first try plus three retries) and the first retry delay, doubling up to 10 s. */
+export const DOWNLOAD_ATTEMPTS = 4;
+export const DEFAULT_RETRY_DELAY_MS = 1000;
+
+/** `cached`, `downloaded from <host>` or `from npm`: the words of the install log line. */
+export function describeEngineSource(source: EngineSource): string {
+  switch (source.kind) {
+    case 'cached':
+      return 'cached';
+    case 'downloaded':
+      return `downloaded from ${source.host}`;
+    case 'npm':
+      return 'from npm';
+  }
+}
+
+function retryDelay(env: Env): number {
+  const value = Number(env.DEPOT_INSTALL_RETRY_DELAY_MS);
+  return env.DEPOT_INSTALL_RETRY_DELAY_MS && Number.isFinite(value) && value >= 0
+    ? value
+    : DEFAULT_RETRY_DELAY_MS;
+}
+
+/**
+ * Makes sure the depot CLI is installed and returns it. An exact version already in the tool cache
+ * is returned with zero network requests; otherwise the version is resolved (Depot's release
+ * endpoint, or the npm registry when the release hosts are unreachable), downloaded with retries,
+ * verified (checksums.txt / the `checksum` option / npm integrity), extracted and cached.
+ * Throws InputError for bad options and UserError when the CLI cannot be installed.
+ */
+export async function ensureEngine(options: EnsureEngineOptions): Promise<InstalledEngine> {
+  const started = Date.now();
+  const { env } = options;
+  const request = parseEngineRequest(options, env);
+  const target = releaseTarget(options.platform, options.arch);
+  const toolCache = options.toolCache ?? toolCacheRoot(env, options.tempDir);
+  const finish = (path: string, version: string, source: EngineSource): InstalledEngine => ({
+    kind: 'depot',
+    path,
+    version,
+    source,
+    durationMs: Date.now() - started,
+  });
+
+  if (request.spec.kind === 'exact') {
+    const hit = findCached(toolCache, request.spec.version, target.arch, target.binary);
+    if (hit) return finish(hit, request.spec.version, { kind: 'cached' });
+    options.log?.debug?.(
+      `depot ${request.spec.version} is not in the tool cache (${cacheEntry(toolCache, request.spec.version, target.arch, target.binary).dir})`,
+    );
+  }
+
+  const releaseUrl = env.DEPOT_RELEASE_URL || DEFAULT_RELEASE_URL;
+  if (!isHttpUrl(releaseUrl)) {
+    throw new UserError(
+      `DEPOT_RELEASE_URL is not an http:// or https:// URL: ${JSON.stringify(releaseUrl)}.`,
+    );
+  }
+  const noop = (): void => {};
+  const { acquireEngine } = await import(/* webpackMode: "eager" */ './acquire');
+  const acquired = await acquireEngine({
+    ...request,
+    target,
+    toolCache,
+    tempDir: options.tempDir,
+    releaseUrl,
+    env,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    log: {
+      info: options.log?.info ?? noop,
+      warn: options.log?.warn ?? noop,
+      debug: options.log?.debug ?? noop,
+    },
+    attempts: DOWNLOAD_ATTEMPTS,
+    retryDelayMs: retryDelay(env),
+  });
+  return finish(acquired.path, acquired.version, acquired.source);
+}

@@ -1,0 +1,104 @@
+// What an install asks for, validated once: shared by the setup step's option check and ensureEngine.
+import { InputError, UserError } from '../errors';
+import type { Target } from './platform';
+import { parseVersionSpec, type VersionSpec } from './semver';
+import { normalizeChecksum } from './verify';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where install progress goes (the step's log). */
+export interface InstallLog {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+/** A validated install request. */
+export interface EngineRequest {
+  spec: VersionSpec;
+  /** Mirror base for release archives (`<base>/v<version>/<asset>`), when one is set. */
+  downloadUrl?: string;
+  /** Expected sha256 of the release archive (lower-case hex), when pinned. */
+  checksum?: string;
+}
+
+/** Everything the download path needs; built by ensureEngine. */
+export interface AcquireRequest extends EngineRequest {
+  target: Target;
+  toolCache: string;
+  tempDir: string;
+  /** Base of Depot's release endpoint. */
+  releaseUrl: string;
+  env: Env;
+  /** Directory whose .npmrc counts as the project's. */
+  cwd?: string;
+  log: InstallLog;
+  /** Attempts per request and the first retry delay (doubling, capped). */
+  attempts: number;
+  retryDelayMs: number;
+}
+
+export const VERSION_ACCEPTED =
+  'latest, an exact version such as 2.102.12, or a range such as 2.x, 2.101.x, ~2.101.0, ^2.0.0 or >=2.100.0';
+
+/** True for an absolute http(s) URL. */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validates the install inputs; each bad value is an InputError naming the input. An empty
+ * `download-url` falls back to DEPOT_DOWNLOAD_URL from env.
+ */
+export function parseEngineRequest(
+  raw: { version: string; downloadUrl?: string; checksum?: string },
+  env: Env = {},
+): EngineRequest {
+  const spec = parseVersionSpec(raw.version);
+  if (!spec) throw new InputError('version', raw.version, VERSION_ACCEPTED);
+  const request: EngineRequest = { spec };
+
+  const downloadUrl = raw.downloadUrl?.trim();
+  if (downloadUrl) {
+    if (!isHttpUrl(downloadUrl)) {
+      throw new InputError(
+        'download-url',
+        downloadUrl,
+        'an http:// or https:// URL of a mirror of the release downloads',
+      );
+    }
+    request.downloadUrl = downloadUrl;
+  } else if (env.DEPOT_DOWNLOAD_URL) {
+    if (!isHttpUrl(env.DEPOT_DOWNLOAD_URL)) {
+      throw new UserError(
+        `DEPOT_DOWNLOAD_URL is not an http:// or https:// URL: ${JSON.stringify(env.DEPOT_DOWNLOAD_URL)}.`,
+      );
+    }
+    request.downloadUrl = env.DEPOT_DOWNLOAD_URL;
+  }
+
+  const checksumText = raw.checksum?.trim();
+  if (checksumText) {
+    const checksum = normalizeChecksum(checksumText);
+    if (!checksum)
+      throw new InputError(
+        'checksum',
+        checksumText,
+        'a sha256 digest: 64 hexadecimal digits, optionally prefixed sha256:',
+      );
+    if (spec.kind !== 'exact') {
+      throw new InputError(
+        'checksum',
+        checksumText,
+        `only together with an exact version (version is ${raw.version || 'latest'})`,
+      );
+    }
+    request.checksum = checksum;
+  }
+  return request;
+}

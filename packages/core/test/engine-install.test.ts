@@ -1,0 +1,222 @@
+import { afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describeEngineSource, ensureEngine, type EnsureEngineOptions } from '../src/engine/install';
+import { InputError, UserError } from '../src/errors';
+import { startNpmRegistry, type NpmRegistryDouble } from '../../../test/doubles/npm-registry';
+import { releaseArchive, startReleaseServer, type ReleaseServer } from '../../../test/doubles/release-server';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  jest.restoreAllMocks();
+  for (const fn of cleanups.splice(0)) await fn();
+});
+// Packing the 50 MB binary once up front keeps each test's timing about the install itself.
+beforeAll(() => void releaseArchive());
+
+interface Fixture {
+  root: string;
+  toolCache: string;
+  tempDir: string;
+  home: string;
+  warnings: string[];
+  options(extra: Partial<EnsureEngineOptions> & { env?: Record<string, string> }): EnsureEngineOptions;
+}
+
+function fixture(): Fixture {
+  const root = mkdtempSync(join(tmpdir(), 'engine-install-'));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  const [toolCache, tempDir, home] = ['tool-cache', 'temp', 'home'].map((d) => join(root, d));
+  for (const dir of [toolCache, tempDir, home]) mkdirSync(dir);
+  const warnings: string[] = [];
+  return {
+    root,
+    toolCache,
+    tempDir,
+    home,
+    warnings,
+    options: (extra) => ({
+      version: 'latest',
+      tempDir,
+      toolCache,
+      platform: 'linux',
+      arch: 'x64',
+      log: { warn: (m) => warnings.push(m) },
+      ...extra,
+      env: { HOME: home, DEPOT_INSTALL_RETRY_DELAY_MS: '1', ...extra.env },
+    }),
+  };
+}
+
+/** A URL on which nothing listens (a port just closed), so connections are refused. */
+async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+async function releaseServer(options: Parameters<typeof startReleaseServer>[0]): Promise<ReleaseServer> {
+  const server = await startReleaseServer(options);
+  cleanups.push(() => server.close());
+  return server;
+}
+async function npmDouble(options: Parameters<typeof startNpmRegistry>[0]): Promise<NpmRegistryDouble> {
+  const registry = await startNpmRegistry(options);
+  cleanups.push(() => registry.close());
+  return registry;
+}
+
+describe('ensureEngine', () => {
+  test('a cached exact version is returned without loading the download path or calling fetch', async () => {
+    const f = fixture();
+    const dir = join(f.toolCache, 'depot', '2.102.12', 'x64');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'depot'), '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(`${dir}.complete`, '');
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const engine = await ensureEngine(
+      f.options({ version: '2.102.12', env: { DEPOT_RELEASE_URL: await deadUrl() } }),
+    );
+    expect(engine).toMatchObject({
+      kind: 'depot',
+      path: join(dir, 'depot'),
+      version: '2.102.12',
+      source: { kind: 'cached' },
+    });
+    expect(describeEngineSource(engine.source)).toBe('cached');
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  test('an entry without its .complete marker is replaced by a fresh install', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.102.12'] });
+    const dir = join(f.toolCache, 'depot', '2.102.12', 'x64');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'depot'), 'half-written');
+    const engine = await ensureEngine(f.options({ version: '2.102.12', downloadUrl: server.downloadUrl }));
+    expect(engine.source).toEqual({ kind: 'downloaded', host: new URL(server.url).host });
+    expect(readFileSync(engine.path).length).toBeGreaterThan(1_000_000);
+    expect(existsSync(`${dir}.complete`)).toBe(true);
+    // No staging directories are left next to the entry.
+    expect(readdirSync(join(f.toolCache, 'depot', '2.102.12')).sort()).toEqual(['x64', 'x64.complete']);
+  });
+
+  test('DEPOT_DOWNLOAD_URL stands in for the download-url option', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.102.12'] });
+    const engine = await ensureEngine(
+      f.options({ version: '2.102.12', env: { DEPOT_DOWNLOAD_URL: server.downloadUrl } }),
+    );
+    expect(engine.version).toBe('2.102.12');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  test('a release without checksums.txt installs with a warning that it is unverified', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.102.12'], checksums: false });
+    const engine = await ensureEngine(f.options({ version: '2.102.12', downloadUrl: server.downloadUrl }));
+    expect(engine.version).toBe('2.102.12');
+    // checksums.txt, then goreleaser's default name, then the archive.
+    expect(server.requests).toEqual([
+      '/download/v2.102.12/checksums.txt',
+      '/download/v2.102.12/depot_2.102.12_checksums.txt',
+      '/download/v2.102.12/depot_2.102.12_linux_amd64.tar.gz',
+    ]);
+    expect(f.warnings).toEqual([expect.stringContaining('the download is not verified')]);
+  });
+
+  test('a version that does not exist is a UserError naming the URL, not an npm fallback', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.102.12'] });
+    const registry = await npmDouble({ versions: ['2.102.12'] });
+    const attempt = ensureEngine(
+      f.options({
+        version: '9.9.9',
+        downloadUrl: server.downloadUrl,
+        env: { npm_config_registry: registry.url },
+      }),
+    );
+    await expect(attempt).rejects.toThrow(UserError);
+    await expect(attempt).rejects.toThrow(
+      /could not be installed: GET .*\/v9\.9\.9\/checksums\.txt|HTTP 404/,
+    );
+    expect(registry.requests).toEqual([]);
+    expect(readdirSync(f.tempDir)).toEqual([]);
+  });
+
+  test('a range the release service cannot satisfy is a UserError', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.102.12'] });
+    await expect(
+      ensureEngine(f.options({ version: '5.x', env: { DEPOT_RELEASE_URL: server.url } })),
+    ).rejects.toThrow('has no depot CLI matching version "5.x" for linux/x64');
+  });
+
+  test('the npm fallback uses the registry from ~/.npmrc with its token', async () => {
+    const f = fixture();
+    const registry = await npmDouble({ versions: ['2.102.12'], token: 'npm-secret' });
+    writeFileSync(
+      join(f.home, '.npmrc'),
+      `registry=${registry.url}/\n//${new URL(registry.url).host}/:_authToken=\${MY_NPM_TOKEN}\n`,
+    );
+    const engine = await ensureEngine(
+      f.options({ version: '2.102.12', downloadUrl: await deadUrl(), env: { MY_NPM_TOKEN: 'npm-secret' } }),
+    );
+    expect(engine.source).toEqual({ kind: 'npm', registry: registry.url });
+    expect(describeEngineSource(engine.source)).toBe('from npm');
+    expect(f.warnings).toEqual([expect.stringContaining('ECONNREFUSED')]);
+  });
+
+  test('an npm tarball that fails dist.integrity is not cached', async () => {
+    const f = fixture();
+    const registry = await npmDouble({ versions: ['2.102.12'] });
+    registry.corrupt(true);
+    const attempt = ensureEngine(
+      f.options({
+        version: '2.102.12',
+        downloadUrl: await deadUrl(),
+        env: { npm_config_registry: registry.url },
+      }),
+    );
+    await expect(attempt).rejects.toThrow(
+      /@depot\/cli-linux-x64@0\.0\.1-cli\.2\.102\.12 failed verification: expected sha512-/,
+    );
+    expect(existsSync(join(f.toolCache, 'depot'))).toBe(false);
+    expect(readdirSync(f.tempDir)).toEqual([]);
+  });
+
+  test('when every source is unreachable the error names both', async () => {
+    const f = fixture();
+    const dead = await deadUrl();
+    const attempt = ensureEngine(
+      f.options({ version: 'latest', env: { DEPOT_RELEASE_URL: dead, npm_config_registry: dead } }),
+    );
+    await expect(attempt).rejects.toThrow(
+      /could not be downloaded: GET http:\/\/127\.0\.0\.1:\d+\/cli\/release\/linux\/x64\/latest: fetch failed \(ECONNREFUSED\); npm registry: GET/,
+    );
+  });
+
+  test('bad options are InputErrors naming the input', async () => {
+    const f = fixture();
+    await expect(ensureEngine(f.options({ version: '2.x.1' }))).rejects.toThrow(InputError);
+    await expect(ensureEngine(f.options({ version: '2.102.12', checksum: 'nope' }))).rejects.toThrow(
+      'input "checksum"',
+    );
+    await expect(
+      ensureEngine(f.options({ version: '2.102.12', downloadUrl: 'file:///tmp' })),
+    ).rejects.toThrow('input "download-url"');
+  });
+});
