@@ -15,6 +15,8 @@ export interface BuildSummary {
   engine: string;
   warnings: string[];
   failure?: Diagnosis;
+  /** Bake: one row per target. */
+  targets?: { name: string; image?: string; digest?: string; buildId?: string }[];
 }
 
 const code = (s: string): string => '`' + s.replace(/`/g, "'") + '`';
@@ -35,6 +37,19 @@ export function renderSummary(s: BuildSummary): string {
 
   const out = [`### ${s.ok ? '✅' : '❌'} ${cell(s.title)}`, '', '| | |', '|---|---|'];
   for (const [name, value] of rows) out.push(`| ${name} | ${value} |`);
+  if (s.targets?.length) {
+    out.push('', '| Target | Image | Digest | Build |', '|---|---|---|---|');
+    for (const t of s.targets) {
+      const image = t.image ? t.image.split(',').map(code).join('<br>') : '';
+      const link =
+        t.buildId && s.buildUrl && s.buildUrl.endsWith(t.buildId)
+          ? `[${cell(t.buildId)}](${s.buildUrl})`
+          : t.buildId
+            ? code(t.buildId)
+            : '';
+      out.push(`| ${code(t.name)} | ${image} | ${t.digest ? code(t.digest) : ''} | ${link} |`);
+    }
+  }
   if (s.warnings.length) out.push('', ...s.warnings.map((w) => `> [!WARNING]\n> ${cell(w)}\n`));
   if (s.failure) {
     out.push('', `**Failure** (${s.failure.kind})`, '', '```text', ...s.failure.lines, '```');

@@ -1,0 +1,127 @@
+import { maskSecret } from '../adapter';
+import { readDefinition, type BakeDefinition } from '../bake/definition';
+import { resolveBakeSource } from '../bake/source';
+import { bakeSchema } from '../options/bake';
+import { readOptions } from '../options/schema';
+import { validateBakeOptions } from '../options/validate-bake';
+import { splitKeyValue } from '../options/values';
+import { planBake } from '../plan/bake';
+import { readBakeOutputs, type BakeOutputs, type BakeTargetResult } from '../report/bake-outputs';
+import { renderSummary } from '../report/summary';
+import {
+  engineVersion,
+  executePlan,
+  failureOf,
+  locateEngine,
+  makeStepDir,
+  reportFailure,
+  setOutputs,
+  stepCredentials,
+  summaryEnabled,
+  type StepContext,
+} from './engine-step';
+
+/** Targets in the order the user asked for, then the rest the build produced (dependencies). */
+function orderedTargets(requested: string[], results: Record<string, BakeTargetResult>): string[] {
+  const names = Object.keys(results);
+  return [
+    ...requested.filter((t) => names.includes(t)),
+    ...names.filter((t) => !requested.includes(t)).sort(),
+  ];
+}
+
+/** Projects the definition routes targets to, besides the `project` input. */
+function projectsOf(definition: BakeDefinition | undefined, fallback: string): string[] {
+  const ids = new Set(Object.values(definition?.target ?? {}).map((t) => t.project_id || fallback));
+  return [...ids].filter(Boolean);
+}
+
+/** The bake step's main phase. Returns the process exit code. */
+export async function bakeMain(step: StepContext): Promise<number> {
+  const { adapter, ci } = step;
+
+  // 1. options
+  const options = await readOptions(bakeSchema, (name) => adapter.input(name));
+  maskSecret(adapter, options.token);
+  maskSecret(adapter, options['github-token']);
+  const findings = validateBakeOptions(options);
+  for (const warning of findings.warnings) adapter.annotate('warning', warning);
+  const source = resolveBakeSource(options.source, options.workdir, ci);
+
+  // 2. credentials, 3. engine
+  const credentials = await stepCredentials(step, options.token);
+  const dryRun = options['dry-run'];
+  const engine = await locateEngine(step, dryRun);
+
+  // The definition validates the targets and decides per-target defaults; a remote one cannot be
+  // printed, and a dry run without the CLI cannot read it.
+  let definition: BakeDefinition | undefined;
+  if (source.kind === 'local' && engine.path !== 'depot') {
+    const env = { ...ci.env, ...Object.fromEntries(options.vars.map((v) => splitKeyValue('vars', v))) };
+    definition = await readDefinition({
+      engine: engine.path,
+      cwd: source.cwd,
+      files: options.files,
+      set: options.set,
+      targets: options.targets,
+      env,
+    });
+    await adapter.group('Bake definition', async () => adapter.info(JSON.stringify(definition, null, 2)));
+  }
+
+  // 4. plan → run
+  const stepDir = makeStepDir(step, 'depot-bake-', dryRun);
+  const plan = planBake({ options, ci, credentials, engine, source, definition, stepDir });
+  let collected: { outputs: BakeOutputs; targets: Record<string, BakeTargetResult> } = {
+    outputs: {},
+    targets: {},
+  };
+  const result = await executePlan(step, {
+    plan,
+    credentials,
+    outputs: {
+      'metadata, targets, build-id, project-id': plan.outputs.metadataFile,
+      'build-url': 'the "[depot] build:" line of the engine log',
+    },
+    dryRun,
+    collect: (run) => (collected = readBakeOutputs(plan.outputs.metadataFile, run.buildUrl)),
+  });
+  if (!result) return 0;
+
+  // 5. report
+  const { outputs, targets } = collected;
+  await setOutputs(adapter, { ...outputs });
+  const failure = failureOf(result);
+  if (summaryEnabled(ci.env)) {
+    const projects = outputs['project-id']
+      ? [outputs['project-id']]
+      : projectsOf(definition, options.project);
+    adapter.summary(
+      renderSummary({
+        title: failure ? 'Depot bake failed' : 'Depot bake',
+        ok: !failure,
+        buildUrl: outputs['build-url'],
+        buildId: outputs['build-id'],
+        projectId: projects.join(', ') || undefined,
+        tags: [],
+        platforms: [],
+        durationMs: result.durationMs,
+        credentialSource: credentials.source,
+        engine: await engineVersion(step, engine, Boolean(failure)),
+        warnings: [...findings.warnings, ...plan.warnings],
+        failure,
+        targets: orderedTargets(options.targets, targets).map((name) => ({
+          name,
+          image: targets[name].imageName,
+          digest: targets[name].digest,
+          buildId: targets[name].buildID,
+        })),
+      }),
+    );
+  }
+  if (failure) {
+    reportFailure(step, 'depot bake', result, failure);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,148 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  bakeSchema,
+  planBake,
+  readOptions,
+  validateBakeOptions,
+  type BakeDefinition,
+  type BakeSource,
+  type CiContext,
+} from '@depot-actions/core';
+
+const STEP = '/tmp/step';
+const RUN = 'https://github.com/acme/app/actions/runs/9';
+const local: BakeSource = { kind: 'local', cwd: '/work' };
+const remote: BakeSource = { kind: 'remote', ref: 'https://github.com/acme/app.git#abc', cwd: '/work' };
+const definition: BakeDefinition = {
+  target: {
+    app: { tags: ['a:1'] },
+    worker: { attest: [{ type: 'provenance', mode: 'max' }] },
+    local: { output: [{ type: 'docker' }] },
+  },
+};
+
+function ci(env: Record<string, string> = { BUILDX_NO_DEFAULT_ATTESTATIONS: '1' }): CiContext {
+  return {
+    provider: 'github',
+    workspace: '/work',
+    tempDir: '/tmp',
+    env,
+    runUrl: RUN,
+    repositoryPrivate: false,
+  };
+}
+
+async function plan(
+  inputs: Record<string, string>,
+  opts: { source?: BakeSource; def?: BakeDefinition; env?: Record<string, string> } = {},
+) {
+  const options = await readOptions(bakeSchema, (n) => inputs[n] ?? (n === 'workdir' ? '.' : ''));
+  validateBakeOptions(options);
+  return planBake({
+    options,
+    ci: ci(opts.env),
+    credentials: { source: 'token input', token: 'tok' },
+    engine: { kind: 'depot', path: '/bin/depot' },
+    source: opts.source ?? local,
+    definition: opts.def,
+    stepDir: STEP,
+  });
+}
+
+/** argv without `bake` and the metadata file every run writes. */
+const flags = (argv: string[]) =>
+  argv.slice(1).filter((a, i, all) => a !== '--metadata-file' && all[i - 1] !== '--metadata-file');
+
+// prettier-ignore
+const rows: [string, Record<string, string>, { source?: BakeSource; def?: BakeDefinition; env?: Record<string, string> }, string[]][] = [
+  ['nothing: the default group', {}, {}, []],
+  ['targets last, comma and newline separated', { targets: 'app,worker\nbase' }, {}, ['app', 'worker', 'base']],
+  ['a --file per file', { files: 'docker-bake.hcl,cwd://extra.json' }, {}, ['--file', 'docker-bake.hcl', '--file', 'cwd://extra.json']],
+  ['each --set exactly once, verbatim', { set: '*.platform=linux/amd64,linux/arm64\napp.output=type=image,"name=a,b",push=true' }, {}, ['--set', '*.platform=linux/amd64,linux/arm64', '--set', 'app.output=type=image,"name=a,b",push=true']],
+  ['push exactly once', { push: 'true' }, {}, ['--push']],
+  ['load', { load: 'true' }, {}, ['--load']],
+  ['no-cache and pull', { 'no-cache': 'true', pull: 'true' }, {}, ['--no-cache', '--pull']],
+  ['sbom', { sbom: 'true' }, {}, ['--sbom', 'true']],
+  ['provenance input applies to all', { provenance: 'mode=max' }, {}, ['--provenance', `mode=max,builder-id=${RUN}`]],
+  ['provenance false', { provenance: 'false' }, {}, ['--provenance', 'false']],
+  ['project', { project: 'prj' }, {}, ['--project', 'prj']],
+  ['build-platform', { 'build-platform': 'linux/amd64' }, {}, ['--build-platform', 'linux/amd64']],
+  ['lint', { lint: 'true', 'lint-fail-on': 'info' }, {}, ['--lint', '--lint-fail-on', 'info']],
+  ['save and save-tag', { save: 'true', 'save-tag': 'v1' }, {}, ['--save', '--save-tag', 'v1']],
+  ['sbom-dir', { 'sbom-dir': 'sboms' }, {}, ['--sbom-dir', 'sboms']],
+  ['remote source first', {}, { source: remote }, ['https://github.com/acme/app.git#abc']],
+  ['default provenance per target, skipping own provenance and docker exports', {}, { def: definition, env: {} }, ['--set', `app.attest=type=provenance,mode=max,builder-id=${RUN}`]],
+  ['no default provenance when loading', { load: 'true' }, { def: definition, env: {} }, ['--load']],
+  ['remote source: one default for all targets', {}, { source: remote, env: {} }, ['https://github.com/acme/app.git#abc', '--set', `*.attest=type=provenance,mode=max,builder-id=${RUN}`]],
+  ['user sets come before the defaults', { set: 'app.tags=x' }, { def: definition, env: {} }, ['--set', 'app.tags=x', '--set', `app.attest=type=provenance,mode=max,builder-id=${RUN}`]],
+  ['ignored docker inputs add nothing', { allow: 'network.host', builder: 'b', call: 'build', 'buildx-fallback': 'true', 'dry-run': 'true' }, {}, []],
+  ['order: files, bake flags, sets, Depot flags, targets', { targets: 't', files: 'f.hcl', push: 'true', project: 'p', set: 't.x=1' }, {}, ['--file', 'f.hcl', '--push', '--set', 't.x=1', '--project', 'p', 't']],
+];
+
+describe('planBake: options → depot bake argv', () => {
+  test.each(rows)('%s', async (_title, inputs, opts, expected) => {
+    const result = await plan(inputs, opts);
+    expect(flags(result.args)).toEqual(expected);
+    expect(result.args.filter((a) => a === '--metadata-file')).toHaveLength(1);
+  });
+
+  test('the table touches every input that shapes argv', () => {
+    const used = new Set(rows.flatMap(([, inputs]) => Object.keys(inputs)));
+    // Inputs that shape the environment or working directory are covered below.
+    const elsewhere = ['token', 'vars', 'github-token', 'source', 'workdir'];
+    expect(Object.keys(bakeSchema).filter((n) => !used.has(n) && !elsewhere.includes(n))).toEqual([]);
+  });
+
+  test('vars become the environment; the token and Git token are secret environment', async () => {
+    const result = await plan(
+      { vars: 'TAG=v1\nREGISTRY=r.example', 'github-token': 'ghs_x' },
+      { source: remote },
+    );
+    expect(result.env).toEqual({
+      TAG: 'v1',
+      REGISTRY: 'r.example',
+      DEPOT_TOKEN: 'tok',
+      BUILDX_BAKE_GIT_AUTH_TOKEN: 'ghs_x',
+    });
+    expect(result.secretEnv).toEqual(['DEPOT_TOKEN', 'BUILDX_BAKE_GIT_AUTH_TOKEN']);
+    expect(result.args.join(' ')).not.toMatch(/tok|ghs_x|v1/);
+  });
+
+  test('the Git token is only for a remote source', async () => {
+    expect((await plan({ 'github-token': 'ghs_x' })).env).toEqual({ DEPOT_TOKEN: 'tok' });
+  });
+
+  test('runs in the source directory', async () => {
+    expect((await plan({}, { source: { kind: 'local', cwd: '/work/sub' } })).cwd).toBe('/work/sub');
+  });
+});
+
+describe('validateBakeOptions', () => {
+  const validate = async (inputs: Record<string, string>) =>
+    validateBakeOptions(await readOptions(bakeSchema, (n) => inputs[n] ?? ''));
+  test.each([
+    [
+      { set: 'noequals' },
+      'Invalid value for input "set": "noequals". Expected targetpattern.key=value items',
+    ],
+    [{ set: 'nodot=1' }, 'Invalid value for input "set": "nodot=1".'],
+    [{ vars: 'TAG' }, 'Invalid value for input "vars": "TAG".'],
+    [
+      { 'save-tag': 'v1' },
+      'Invalid value for input "save-tag": "v1". Expected only together with save: true.',
+    ],
+    [{ call: 'check' }, 'depot bake supports only "build"'],
+    [
+      { 'lint-fail-on': 'x' },
+      'Invalid value for input "lint-fail-on": "x". Expected one of error, warn, info, none.',
+    ],
+  ])('%o', async (inputs, message) => {
+    await expect(validate(inputs)).rejects.toThrow(message);
+  });
+  test('allow and builder warn', async () => {
+    expect((await validate({ allow: 'network.host', builder: 'b' })).warnings).toEqual([
+      'Input "builder" (b) is ignored: Depot chooses the builder for each build.',
+      'Input "allow" (network.host) is ignored: depot bake has no --allow flag.',
+    ]);
+  });
+});

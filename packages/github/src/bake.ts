@@ -1,0 +1,4 @@
+import { bakeMain } from '@depot-actions/core';
+import { runEngineAction } from './run';
+
+await runEngineAction(bakeMain);
