@@ -261,14 +261,6 @@ describe('build-push against the recording engine', () => {
     expectNoSecrets(result, [SECRETS.npm, SECRETS.token]);
   });
 
-  test('without depot on PATH the error names the setup action', async () => {
-    const result = await run({ token: SECRETS.token, context: '.' });
-    expect(result.main.exitCode).toBe(1);
-    expect(result.annotations[0].message).toMatch(
-      /^The depot CLI was not found on PATH\.\nHint: Add `- uses: .*actions\/setup@v1`/,
-    );
-  });
-
   test('without credentials the error lists the ways to provide them', async () => {
     const engine = await stub();
     const result = await run({ context: '.' }, engine);

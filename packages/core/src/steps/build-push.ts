@@ -63,7 +63,7 @@ export async function buildPushMain(step: StepContext): Promise<number> {
   // 2. credentials, 3. engine
   const credentials = await stepCredentials(step, options.token);
   const dryRun = options['dry-run'];
-  const engine = locateEngine(step, dryRun);
+  const engine = await locateEngine(step, dryRun);
 
   // 4. plan → run
   const stepDir = makeStepDir(step, 'depot-build-', dryRun);

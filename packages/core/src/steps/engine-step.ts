@@ -4,6 +4,7 @@ import { maskSecret, type CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
 import { credentialHelp, resolveCredentials, type CredentialProvider } from '../credentials/resolve';
 import type { Credentials } from '../credentials/types';
+import { describeEngineSource, ensureEngine } from '../engine/install';
 import { findOnPath, versionFromPath } from '../engine/locate';
 import type { Engine } from '../engine/types';
 import { UserError } from '../errors';
@@ -40,11 +41,47 @@ export async function stepCredentials(step: StepContext, tokenInput: string): Pr
   return credentials;
 }
 
-/** 3. engine: the depot CLI on PATH; a dry run only needs its name. */
-export function locateEngine(step: StepContext, dryRun: boolean): Engine {
-  const path = findOnPath('depot', step.ci.env.PATH);
-  if (!path && !dryRun) throw new UserError('The depot CLI was not found on PATH.', step.setupHint);
-  return { kind: 'depot', path: path ?? 'depot', version: path ? versionFromPath(path) : undefined };
+/**
+ * The CLI version installed when a step finds no depot on PATH: the one this release is tested
+ * with. An exact version is served from the tool cache with no network once installed.
+ */
+export const TESTED_CLI_VERSION = '2.102.12';
+
+/**
+ * 3. engine: the depot CLI on PATH, or, when the setup step was forgotten, installed now through
+ * the same verified install the setup step uses, so that costs seconds rather than a failed job.
+ * A dry run only needs its name.
+ */
+export async function locateEngine(step: StepContext, dryRun: boolean): Promise<Engine> {
+  const { adapter, ci } = step;
+  const path = findOnPath('depot', ci.env.PATH);
+  if (path) return { kind: 'depot', path, version: versionFromPath(path) };
+  if (dryRun) return { kind: 'depot', path: 'depot' };
+  const version = ci.env.DEPOT_CLI_VERSION || TESTED_CLI_VERSION;
+  adapter.info(
+    `The depot CLI is not on PATH; installing depot ${version} (a setup step before this one avoids this).`,
+  );
+  try {
+    const engine = await ensureEngine({
+      version,
+      env: ci.env,
+      tempDir: ci.tempDir,
+      cwd: ci.workspace,
+      log: {
+        info: (m) => adapter.info(m),
+        warn: (m) => adapter.annotate('warning', m),
+        debug: (m) => adapter.debug(m),
+      },
+    });
+    adapter.info(
+      `depot ${engine.version} (${describeEngineSource(engine.source)}) in ${engine.durationMs} ms`,
+    );
+    return engine;
+  } catch (error) {
+    if (error instanceof UserError)
+      throw new UserError(`Installing the depot CLI failed: ${error.message}`, step.setupHint);
+    throw error;
+  }
 }
 
 /** The step's private directory (mode 0700), recorded in state first so post can always remove it. */
@@ -70,7 +107,10 @@ export interface ExecuteOptions {
  * runs the engine, lets the caller read its result files, and removes the step directory as
  * soon as the engine is done (post removes it again if the step dies first).
  */
-export async function executePlan(step: StepContext, options: ExecuteOptions): Promise<RunResult | undefined> {
+export async function executePlan(
+  step: StepContext,
+  options: ExecuteOptions,
+): Promise<RunResult | undefined> {
   const { adapter, ci } = step;
   const { plan, credentials, dryRun } = options;
   for (const warning of plan.warnings) adapter.annotate('warning', warning);
@@ -84,7 +124,8 @@ export async function executePlan(step: StepContext, options: ExecuteOptions): P
     }
     return undefined;
   }
-  if (credentials.source === 'none') throw new UserError('No Depot credentials were found.', credentialHelp(ci.provider));
+  if (credentials.source === 'none')
+    throw new UserError('No Depot credentials were found.', credentialHelp(ci.provider));
   await adapter.group('Plan', async () => {
     for (const line of description) adapter.info(line);
   });
@@ -102,7 +143,10 @@ export async function executePlan(step: StepContext, options: ExecuteOptions): P
 }
 
 /** Sets each defined output and logs it, in one group. */
-export async function setOutputs(adapter: CiAdapter, outputs: Record<string, string | undefined>): Promise<void> {
+export async function setOutputs(
+  adapter: CiAdapter,
+  outputs: Record<string, string | undefined>,
+): Promise<void> {
   await adapter.group('Outputs', async () => {
     for (const [name, value] of Object.entries(outputs)) {
       if (value === undefined) continue;
@@ -128,7 +172,12 @@ export async function engineVersion(step: StepContext, engine: Engine, failed: b
 }
 
 /** Logs the diagnosis and raises one error annotation with the hint. */
-export function reportFailure(step: StepContext, command: string, result: RunResult, failure: Diagnosis): void {
+export function reportFailure(
+  step: StepContext,
+  command: string,
+  result: RunResult,
+  failure: Diagnosis,
+): void {
   const { adapter } = step;
   const what = result.signal ? `was stopped by ${result.signal}` : `failed with exit code ${result.exitCode}`;
   adapter.info(`${command} ${what} (${failure.kind} failure). What it said:`);
