@@ -9,6 +9,8 @@ export default {
   moduleNameMapper: {
     '^@depot-actions/core$': '<rootDir>/packages/core/src/index.ts',
     '^@depot-actions/github$': '<rootDir>/packages/github/src/index.ts',
+    '^@depot-actions/circleci$': '<rootDir>/packages/circleci/src/lib.ts',
+    '^@depot-actions/buildkite$': '<rootDir>/packages/buildkite/src/lib.ts',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   // Process-level tests spawn the bundled actions and real binaries; give them room on a 2-core machine.

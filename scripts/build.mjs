@@ -12,7 +12,10 @@ const root = new URL('..', import.meta.url).pathname;
 /** Entry points shipped in dist/: name → source. */
 const entries = {
   'build-push': 'packages/github/src/build-push.ts',
+  bake: 'packages/github/src/bake.ts',
   setup: 'packages/github/src/setup.ts',
+  circleci: 'packages/circleci/src/index.ts',
+  buildkite: 'packages/buildkite/src/index.ts',
   // The demo drives build-push through the runner-contract harness; bundled so it runs on a fresh clone.
   demo: 'scripts/demo.ts',
 };

@@ -2,7 +2,16 @@
 // tables. Run through `npm run build`; CI fails when the committed copies differ.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { buildOutputs, buildSchema, type Schema } from '@depot-actions/core';
+import { generateCi } from './generate-ci';
+import {
+  bakeOutputs,
+  bakeSchema,
+  buildOutputs,
+  buildSchema,
+  setupOutputs,
+  setupSchema,
+  type Schema,
+} from '@depot-actions/core';
 
 interface ActionMeta {
   name: string;
@@ -25,6 +34,26 @@ const actions: ActionMeta[] = [
     outputs: buildOutputs,
     post: true,
     source: 'packages/core/src/options/build.ts',
+  },
+  {
+    name: 'setup',
+    title: 'Depot setup',
+    description:
+      'Install the depot CLI: pinned versions from the tool cache with no network, verified downloads, mirrors',
+    schema: setupSchema,
+    outputs: setupOutputs,
+    post: false,
+    source: 'packages/core/src/options/setup.ts',
+  },
+  {
+    name: 'bake',
+    title: 'Depot bake',
+    description:
+      'Build several images from HCL, JSON or Compose with Depot: a drop-in for depot/ and docker/bake-action',
+    schema: bakeSchema,
+    outputs: bakeOutputs,
+    post: true,
+    source: 'packages/core/src/options/bake.ts',
   },
 ];
 
@@ -110,3 +139,4 @@ for (const action of actions) {
   readme = replaceBlock(readme, `${action.name}-outputs`, outputTable(action));
 }
 writeFileSync(`${root}README.md`, readme);
+generateCi(root);

@@ -13,7 +13,8 @@ export interface KnownFailure {
  */
 export const knownFailures: readonly KnownFailure[] = [
   {
-    pattern: /missing project|no project (id )?(found|specified)|unknown project|\bproject(?: id)?(?: "?[\w-]+"?)? (was )?not found/i,
+    pattern:
+      /missing project|no project (id )?(found|specified)|unknown project|\bproject(?: id)?(?: "?[\w-]+"?)? (was )?not found/i,
     kind: 'configuration',
     hint: 'Depot needs a project ID: set the "project" input, or the DEPOT_PROJECT_ID environment variable, or commit a depot.json (made by `depot init`) at the root of the build context.',
   },
