@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs one depot orb command (install, build or bake) with the bundled entry point.
+# Every input arrives as a PARAM_* environment variable set in the step's `environment:` map and is
+# read by the entry point itself: nothing from the user is ever part of this script's text.
+set -euo pipefail
+
+DEPOT_NODE_MAJOR_MIN=20
+
+# Prints one line that says what to fix and fails, unless Node.js 20+ is on PATH.
+depot_require_node() {
+  local version
+  if ! command -v node >/dev/null 2>&1; then
+    echo "depot orb: Node.js ${DEPOT_NODE_MAJOR_MIN} or later is required but node is not on PATH. Fix: use the depot/default executor (cimg/node), or install Node.js ${DEPOT_NODE_MAJOR_MIN}+ before this step." >&2
+    return 1
+  fi
+  version="$(node -p 'process.versions.node' 2>/dev/null || true)"
+  if [[ ! "${version}" =~ ^([0-9]+)\. ]] || (( BASH_REMATCH[1] < DEPOT_NODE_MAJOR_MIN )); then
+    echo "depot orb: Node.js ${DEPOT_NODE_MAJOR_MIN} or later is required, found ${version:-an unknown version}. Fix: use the depot/default executor (cimg/node), or install Node.js ${DEPOT_NODE_MAJOR_MIN}+ before this step." >&2
+    return 1
+  fi
+}
+
+depot_main() {
+  local command="${DEPOT_ORB_COMMAND:-}" entry="${DEPOT_ORB_ENTRY:-}" status
+  case "${command}" in
+    install | build | bake) ;;
+    *)
+      echo "depot orb: DEPOT_ORB_COMMAND must be install, build or bake (got '${command}')." >&2
+      return 2
+      ;;
+  esac
+  if [[ -z "${entry}" ]]; then
+    echo "depot orb: DEPOT_ORB_ENTRY is empty; the orb was not packed with its entry point." >&2
+    return 2
+  fi
+  depot_require_node || return 1
+  # The encoded bundle is 60+ kB: keep it out of the environment of everything started below.
+  unset DEPOT_ORB_ENTRY
+  DEPOT_ORB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/depot-orb.XXXXXX")"
+  # No post phase on CircleCI: the extracted entry goes when this step ends, whatever happens.
+  trap 'rm -rf -- "${DEPOT_ORB_DIR}"' EXIT
+  printf '%s\n' "${entry}" | base64 -d | gzip -dc >"${DEPOT_ORB_DIR}/index.mjs"
+  status=0
+  node "${DEPOT_ORB_DIR}/index.mjs" "${command}" || status=$?
+  return "${status}"
+}
+
+# The bats tests source this file with DEPOT_ORB_TEST set and call the functions themselves.
+if [[ -z "${DEPOT_ORB_TEST:-}" ]]; then
+  depot_main
+fi

@@ -1,0 +1,4 @@
+export * from './adapter';
+export * from './context';
+export * from './redact';
+export * from './run';

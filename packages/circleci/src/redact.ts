@@ -1,0 +1,44 @@
+/**
+ * Hides secrets in what this process writes. CircleCI masks only project and context variables it
+ * knows about, so a token this step obtains (an OIDC JWT, a token read through an `env_var_name`
+ * parameter) would print in clear; every line we write passes through here first.
+ */
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  add(secret: string): void {
+    if (secret.length >= 4) this.secrets.add(secret);
+  }
+  has(value: string): boolean {
+    for (const secret of this.secrets) if (value.includes(secret)) return true;
+    return false;
+  }
+  scrub(text: string): string {
+    let out = text;
+    // Longest first, so a secret that contains another is replaced whole.
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length))
+      out = out.split(secret).join('***');
+    return out;
+  }
+
+  /**
+   * A writer for streamed output: holds back the unfinished last line, so a secret split across
+   * two chunks is still found. `flush` writes what is left.
+   */
+  stream(write: (text: string) => void): { write(chunk: Buffer): void; flush(): void } {
+    let pending = '';
+    return {
+      write: (chunk) => {
+        pending += chunk.toString('utf8');
+        const end = pending.lastIndexOf('\n');
+        if (end < 0) return;
+        write(this.scrub(pending.slice(0, end + 1)));
+        pending = pending.slice(end + 1);
+      },
+      flush: () => {
+        if (pending) write(this.scrub(pending));
+        pending = '';
+      },
+    };
+  }
+}
