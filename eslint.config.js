@@ -6,7 +6,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // The engine stub has no extension (it stands in for the `depot` binary on PATH).
-  { files: ['test/stubs/depot'] },
+  { files: ['test/stubs/depot', 'test/ci-entry/stubs/buildkite-agent'] },
   {
     languageOptions: {
       globals: {

@@ -232,7 +232,7 @@ export function pluginSchema(): Record<string, unknown> {
       'Build container images with Depot: installs the depot CLI, finds credentials (OIDC), runs depot build or bake and reports',
     author: 'https://github.com/depot-actions',
     requirements: ['node'],
-    configuration: { properties, additionalProperties: false },
+    configuration: { type: 'object', properties, additionalProperties: false },
   };
 }
 

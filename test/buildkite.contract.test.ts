@@ -1,0 +1,281 @@
+// The Buildkite front-end as the agent runs it: the plugin's hooks → node dist/index.js (the
+// plugin's own copy of the bundle) → the recording depot stub, or the real depot CLI against the
+// Depot API double, with a recording `buildkite-agent` on PATH and OIDC from the agent API double.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDepotApi, type DepotApi } from './doubles/depot-api';
+import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
+import { fieldStrings, type ProtoMessage } from './doubles/protobuf';
+import { readStubRecords, stubEnv } from './harness/engine-stub';
+import {
+  agentCalls,
+  CI_STUB_DIR,
+  DEPOT_STUB_DIR,
+  expectNoSecrets,
+  filesIn,
+  pathWith,
+  PLUGIN_DIR,
+  REAL_CLI_DIR,
+  realCliEnv,
+  runProcess,
+  sha256,
+  tempDir,
+  type AgentCall,
+  type ProcessResult,
+} from './ci-entry/helpers';
+
+let issuer: OidcIssuer;
+const cleanups: (() => void | Promise<void>)[] = [];
+
+beforeAll(async () => {
+  issuer = await startOidcIssuer();
+});
+afterAll(() => issuer.close());
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+interface HookRun extends ProcessResult {
+  work: string;
+  tmp: string;
+  calls: AgentCall[];
+  records: string;
+}
+
+/** The BUILDKITE_PLUGIN_DEPOT_* variables the agent derives from a configuration (reference §4.2). */
+function agentVariables(config: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const name = `BUILDKITE_PLUGIN_DEPOT_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+    if (Array.isArray(value)) value.forEach((item, i) => (out[`${name}_${i}`] = String(item)));
+    else out[name] = String(value);
+  }
+  return out;
+}
+
+/** Runs a hook with the plugin configured as `config`, as the agent would. */
+async function runHook(
+  hook: 'command' | 'pre-command',
+  config: Record<string, unknown>,
+  extra: Record<string, string | undefined> = {},
+  path = pathWith(CI_STUB_DIR, DEPOT_STUB_DIR),
+): Promise<HookRun> {
+  const { dir: work, cleanup } = tempDir('buildkite-');
+  cleanups.push(cleanup);
+  const tmp = join(work, 'tmp');
+  const records = join(work, 'records.jsonl');
+  const agentRecord = join(work, 'agent.jsonl');
+  await runProcess('mkdir', ['-p', tmp, join(work, 'checkout')], { PATH: pathWith() }, work);
+  const result = await runProcess(
+    'bash',
+    [join(PLUGIN_DIR, 'hooks', hook)],
+    {
+      PATH: path,
+      HOME: work,
+      TMPDIR: tmp,
+      BUILDKITE: 'true',
+      BUILDKITE_BUILD_URL: 'https://buildkite.com/acme/widgets/builds/7',
+      BUILDKITE_COMMIT: 'abc123def456',
+      BUILDKITE_BRANCH: 'main',
+      BUILDKITE_STEP_KEY: 'image',
+      BUILDKITE_BUILD_CHECKOUT_PATH: join(work, 'checkout'),
+      BUILDKITE_PLUGIN_NAME: 'DEPOT',
+      BUILDKITE_PLUGIN_CONFIGURATION: JSON.stringify(config),
+      ...agentVariables(config),
+      BUILDKITE_AGENT_STUB_RECORD: agentRecord,
+      ...issuer.buildkiteEnv,
+      ...stubEnv(records, {
+        metadata: {
+          'containerimage.digest': 'sha256:feedbeef',
+          'depot.build': { buildID: 'bld_bk1', projectID: 'prj_bk' },
+        },
+        buildUrl: 'https://depot.dev/orgs/acme/projects/prj_bk/builds/bld_bk1',
+      }),
+      ...extra,
+    },
+    join(work, 'checkout'),
+  );
+  return { ...result, work, tmp, records, calls: agentCalls(agentRecord) };
+}
+
+const metadataOf = (calls: AgentCall[]): Record<string, string> =>
+  Object.fromEntries(calls.filter((c) => c.argv[0] === 'meta-data').map((c) => [c.argv[2], c.stdin ?? '']));
+const annotations = (calls: AgentCall[]): AgentCall[] => calls.filter((c) => c.argv[0] === 'annotate');
+
+/** Everything the step wrote or handed the agent, except what went to the redactor. */
+const visible = (r: HookRun): Record<string, string> => ({
+  stdout: r.stdout,
+  stderr: r.stderr,
+  'agent calls': JSON.stringify(r.calls.filter((c) => c.argv[0] !== 'redactor')),
+});
+
+const INJECTION = [
+  'A=$(touch MARKER)',
+  'B=`touch MARKER`',
+  'C=x; touch MARKER',
+  `D="quoted" 'single'`,
+  'E=two words',
+];
+
+describe('Buildkite plugin: hooks → entry point → depot', () => {
+  test('values from the configuration (YAML lists too) reach depot verbatim, and nothing runs', async () => {
+    const r = await runHook('command', {
+      command: 'build',
+      project: 'prj_bk',
+      tags: ['registry.example/app:1', 'registry.example/app:$(touch MARKER)'],
+      'build-args': INJECTION,
+      labels: 'note=a;b `c` $(d) "e"\nsecond=line two',
+      target: '$(touch MARKER)',
+      push: true,
+    });
+    expect(r.stderr).not.toMatch(/^(Error|Warning):/m);
+    expect(r.exitCode).toBe(0);
+    const [call] = await readStubRecords(r.records);
+    for (const value of INJECTION) expect(call.argv).toContain(value);
+    expect(call.argv).toEqual(
+      expect.arrayContaining(['--tag', 'registry.example/app:$(touch MARKER)', '--push']),
+    );
+    expect(call.argv).toContain('note=a;b `c` $(d) "e"');
+    expect(call.argv).toContain('$(touch MARKER)');
+    expect(existsSync(join(r.work, 'checkout', 'MARKER'))).toBe(false);
+  });
+
+  test('without BUILDKITE_PLUGIN_CONFIGURATION, the agent variables (lists as _0, _1) are read', async () => {
+    const config = {
+      command: 'build',
+      project: 'prj_bk',
+      'build-args': ['X=1', 'Y=$(touch MARKER)'],
+      push: false,
+    };
+    const r = await runHook('command', config, {
+      BUILDKITE_PLUGIN_CONFIGURATION: undefined,
+      DEPOT_TOKEN: 'depot_env_5e6f7a8b',
+    });
+    expect(r.exitCode).toBe(0);
+    const [call] = await readStubRecords(r.records);
+    expect(call.argv).toEqual(
+      expect.arrayContaining(['--build-arg', 'X=1', '--build-arg', 'Y=$(touch MARKER)']),
+    );
+    expect(call.argv).not.toContain('--push');
+  });
+
+  test('OIDC from the agent API; outputs as meta-data; a success annotation; the JWT only in the redactor', async () => {
+    const before = issuer.issued.length;
+    const r = await runHook('command', {
+      command: 'build',
+      project: 'prj_bk',
+      tags: 'registry.example/app:1',
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Depot credentials: Buildkite OIDC');
+    const jwt = issuer.issued[before];
+    expect(jwt).toBeDefined();
+    expect((await readStubRecords(r.records))[0].hasToken).toBe(true);
+    const redacted = r.calls.filter((c) => c.argv.join(' ') === 'redactor add').map((c) => c.stdinSha256);
+    expect(redacted).toEqual(
+      expect.arrayContaining([sha256(jwt), sha256(issuer.buildkiteEnv.BUILDKITE_AGENT_ACCESS_TOKEN)]),
+    );
+    const metadata = metadataOf(r.calls);
+    expect(metadata['depot-build-id']).toBe('bld_bk1');
+    expect(metadata['depot-project-id']).toBe('prj_bk');
+    expect(metadata['depot-digest']).toBe('sha256:feedbeef');
+    expect(metadata['depot-build-url']).toBe('https://depot.dev/orgs/acme/projects/prj_bk/builds/bld_bk1');
+    expect(JSON.parse(metadata['depot-metadata'])).toMatchObject({ 'depot.build': { buildID: 'bld_bk1' } });
+    const [annotation] = annotations(r.calls);
+    expect(annotation.argv).toEqual(['annotate', '--style', 'success', '--context', 'depot-build-image']);
+    expect(annotation.stdin).toContain('| Credentials | Buildkite OIDC |');
+    expect(filesIn(r.tmp)).toEqual([]);
+    expectNoSecrets([jwt, issuer.buildkiteEnv.BUILDKITE_AGENT_ACCESS_TOKEN], visible(r));
+  });
+
+  test('an option the command does not have fails with the list of options', async () => {
+    const r = await runHook('command', { command: 'bake', tags: 'x' }, { DEPOT_TOKEN: 'depot_env_5e6f7a8b' });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`The depot plugin's bake command has no option "tags".`);
+    const [annotation] = annotations(r.calls);
+    expect(annotation.argv).toEqual(['annotate', '--style', 'error', '--context', 'depot-bake-image']);
+    expect(await readStubRecords(r.records)).toEqual([]);
+  });
+
+  test('a bad value: one error naming the option, an error annotation, no :: workflow commands', async () => {
+    const r = await runHook(
+      'command',
+      { command: 'build', push: 'yes' },
+      { DEPOT_TOKEN: 'depot_env_5e6f7a8b' },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('Invalid value for input "push": "yes"');
+    expect(annotations(r.calls)[0].stdin).toContain('Invalid value for input "push"');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/^::/m);
+  });
+
+  test('bake: the plan carries set values verbatim', async () => {
+    const r = await runHook(
+      'command',
+      { command: 'bake', files: ['docker-bake.hcl'], set: ['*.args.NOTE=$(touch MARKER)'], 'dry-run': true },
+      { DEPOT_TOKEN: 'depot_env_5e6f7a8b' },
+      pathWith(CI_STUB_DIR),
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("'*.args.NOTE=$(touch MARKER)'");
+    expect(existsSync(join(r.work, 'checkout', 'MARKER'))).toBe(false);
+  });
+});
+
+describe('Buildkite plugin with the real depot CLI', () => {
+  let api: DepotApi | undefined;
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+  });
+
+  test('CreateBuild gets the agent-issued OIDC token, project and tags; the API error is annotated', async () => {
+    const message = 'project prj_bk_real not found';
+    api = await startDepotApi({ error: { code: 'permission_denied', message } });
+    const { dir: home, cleanup } = tempDir('buildkite-home-');
+    cleanups.push(cleanup);
+    const tags = ['registry.example/hello:1', 'registry.example/hello:latest'];
+    const before = issuer.issued.length;
+    const r = await runHook(
+      'command',
+      {
+        command: 'build',
+        project: 'prj_bk_real',
+        tags,
+        push: true,
+        context: join(PLUGIN_DIR, '..', '..', 'examples', 'hello'),
+      },
+      realCliEnv(home, api.url),
+      pathWith(CI_STUB_DIR, REAL_CLI_DIR),
+    );
+    expect(r.exitCode).toBe(1);
+    const jwt = issuer.issued[before];
+    const [create] = api.requestsTo('CreateBuild');
+    if (!create) throw new Error(`CreateBuild was not sent:\n${r.stdout}\n${r.stderr}`);
+    expect(create.headers.authorization).toBe(`Bearer ${jwt}`);
+    expect(fieldStrings(create.body as ProtoMessage, [1])).toEqual(['prj_bk_real']);
+    expect(fieldStrings(create.body as ProtoMessage, [2, 2])).toEqual(tags);
+    const [annotation] = annotations(r.calls);
+    expect(annotation.argv).toEqual(['annotate', '--style', 'error', '--context', 'depot-build-image']);
+    expect(annotation.stdin).toContain('Depot build failed');
+    expect(annotation.stdin).toContain(`permission_denied: ${message}`);
+    expect(filesIn(r.tmp)).toEqual([]);
+    expectNoSecrets([jwt, issuer.buildkiteEnv.BUILDKITE_AGENT_ACCESS_TOKEN], visible(r));
+  });
+});
+
+describe('Buildkite plugin: install', () => {
+  test('oidc: true without an identity fails with the Buildkite trust-relationship help', async () => {
+    const r = await runHook(
+      'pre-command',
+      { command: 'install', oidc: true, version: '2.102.12' },
+      { BUILDKITE_AGENT_ACCESS_TOKEN: undefined, BUILDKITE_JOB_ID: undefined },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('No Depot credentials were found.');
+    expect(r.stderr).toContain('Buildkite trust relationship (organization slug and pipeline slug)');
+    expect(annotations(r.calls)[0].argv.slice(0, 3)).toEqual(['annotate', '--style', 'error']);
+    expect(readFileSync(join(PLUGIN_DIR, 'plugin.yml'), 'utf8')).toContain('install');
+  });
+});
