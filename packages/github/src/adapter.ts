@@ -81,10 +81,11 @@ export class GitHubAdapter implements CiAdapter {
     const requestToken = this.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
     if (!requestUrl || !requestToken) {
       throw new UserError(
-        'This job cannot request a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set).',
+        'This job cannot request a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL or _TOKEN is not set).',
         'Add `permissions:` with `id-token: write` (and `contents: read`) to the job.',
       );
     }
+    this.mask(requestToken);
     const url = new URL(requestUrl);
     url.searchParams.set('audience', audience);
     const response = await requestWithRetry({
