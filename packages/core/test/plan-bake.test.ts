@@ -75,6 +75,7 @@ const rows: [string, Record<string, string>, { source?: BakeSource; def?: BakeDe
   ['no default provenance when loading', { load: 'true' }, { def: definition, env: {} }, ['--load']],
   ['remote source: one default for all targets', {}, { source: remote, env: {} }, ['https://github.com/acme/app.git#abc', '--set', `*.attest=type=provenance,mode=max,builder-id=${RUN}`]],
   ['user sets come before the defaults', { set: 'app.tags=x' }, { def: definition, env: {} }, ['--set', 'app.tags=x', '--set', `app.attest=type=provenance,mode=max,builder-id=${RUN}`]],
+  ['engine and fallback-timeout leave the depot argv alone', { engine: 'depot', 'fallback-timeout': '30' }, {}, []],
   ['ignored docker inputs add nothing', { allow: 'network.host', builder: 'b', call: 'build', 'buildx-fallback': 'true', 'dry-run': 'true' }, {}, []],
   ['order: files, bake flags, sets, Depot flags, targets', { targets: 't', files: 'f.hcl', push: 'true', project: 'p', set: 't.x=1' }, {}, ['--file', 'f.hcl', '--push', '--set', 't.x=1', '--project', 'p', 't']],
 ];

@@ -81,6 +81,7 @@ const rows: [string, Record<string, string>, CiContext, string[]][] = [
   ['secrets become 0600 files', { secrets: 'NPM=abc' }, ci(), ['--secret', `id=NPM,src=${STEP}/secret-1`, '.']],
   ['secret-files by path', { 'secret-files': 'KEY=/etc/hostname' }, ci(), ['--secret', 'id=KEY,src=/etc/hostname', '.']],
   ['buildx-fallback leaves the depot argv alone', { 'buildx-fallback': 'true' }, ci(), ['.']],
+  ['engine and fallback-timeout leave the depot argv alone', { engine: 'depot', 'fallback-timeout': '30' }, ci(), ['.']],
   ['project', { project: 'abc123' }, ci(), ['--project', 'abc123', '.']],
   ['build-platform', { 'build-platform': 'linux/arm64' }, ci(), ['--build-platform', 'linux/arm64', '.']],
   ['lint and lint-fail-on', { lint: 'true', 'lint-fail-on': 'warn' }, ci(), ['--lint', '--lint-fail-on', 'warn', '.']],

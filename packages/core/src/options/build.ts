@@ -43,6 +43,21 @@ export const buildSchema = {
   context: text('Build context: a path or URL. Defaults to the Git context of the commit being built', {
     default: '',
   }),
+  engine: text(
+    'Engine that builds: auto (Depot when credentials resolve, else local Docker), depot, or local',
+    {
+      origin: 'depot-actions',
+      default: 'auto',
+      values: ['auto', 'depot', 'local'],
+    },
+  ),
+  'fallback-timeout': text(
+    'With buildx-fallback: seconds to wait for a Depot builder before building locally',
+    {
+      origin: 'depot-actions',
+      default: '120',
+    },
+  ),
   'dry-run': bool('Print the plan (command, credential source, files, expected outputs) and stop', {
     origin: 'depot-actions',
   }),

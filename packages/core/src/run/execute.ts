@@ -16,6 +16,14 @@ export interface RunResult {
   /** From the CLI's `[depot] build: <url>` line. */
   buildUrl?: string;
   durationMs: number;
+  /** The engine showed no sign of building within the watch timeout and was stopped. */
+  stalled?: boolean;
+}
+
+/** Stops the engine if no output line matches `ready` within `timeoutMs` (no builder came up). */
+export interface StartWatch {
+  ready: RegExp;
+  timeoutMs: number;
 }
 
 const TAIL_LINES = 400;
@@ -50,11 +58,15 @@ export function runPlan(
   plan: Plan,
   baseEnv: Record<string, string | undefined>,
   sink: OutputSink,
+  watch?: StartWatch,
 ): Promise<RunResult> {
   const started = Date.now();
   let buildUrl: string | undefined;
+  let ready = !watch;
+  let stalled = false;
   const tail = new LineTail((line) => {
     buildUrl ??= BUILD_URL.exec(line)?.[1];
+    ready ||= Boolean(watch?.ready.test(line));
   });
   return new Promise((resolve, reject) => {
     const child = spawn(plan.command, plan.args, {
@@ -62,12 +74,20 @@ export function runPlan(
       env: { ...baseEnv, ...plan.env },
       stdio: ['inherit', 'pipe', 'pipe'],
     });
+    const timer = watch
+      ? setTimeout(() => {
+          if (ready) return;
+          stalled = true;
+          child.kill('SIGTERM');
+        }, watch.timeoutMs)
+      : undefined;
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
     const detach = (): void => {
+      if (timer) clearTimeout(timer);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
     };
@@ -92,6 +112,7 @@ export function runPlan(
         tail: tail.lines,
         buildUrl,
         durationMs: Date.now() - started,
+        ...(stalled ? { stalled } : {}),
       });
     });
   });

@@ -6,12 +6,18 @@ import { readOptions } from '../options/schema';
 import { validateBakeOptions } from '../options/validate-bake';
 import { splitKeyValue } from '../options/values';
 import { planBake } from '../plan/bake';
+import { detectLocalEngine } from '../local/detect';
+import { describeLocalEngine } from '../local/types';
 import { readBakeOutputs, type BakeOutputs, type BakeTargetResult } from '../report/bake-outputs';
+import type { Diagnosis } from '../run/diagnose';
+import { chooseEngine } from './engine-choice';
 import { renderSummary } from '../report/summary';
+import { runLocalBake, type BakeRun } from './local-bake';
 import {
   engineVersion,
   executePlan,
   failureOf,
+  fallbackSeconds,
   locateEngine,
   makeStepDir,
   reportFailure,
@@ -49,17 +55,20 @@ export async function bakeMain(step: StepContext): Promise<number> {
   const source = resolveBakeSource(options.source, options.workdir, ci);
 
   // 2. credentials, 3. engine
+  const timeout = fallbackSeconds(options['fallback-timeout']);
   const credentials = await stepCredentials(step, options.token);
   const dryRun = options['dry-run'];
-  const engine = await locateEngine(step, dryRun);
+  const choice = await chooseEngine(step, options.engine, credentials, dryRun);
+  // The depot CLI reads the definition (offline) whichever engine builds.
+  const printer = choice.kind === 'depot' ? choice.engine : await locateEngine(step, dryRun);
 
   // The definition validates the targets and decides per-target defaults; a remote one cannot be
   // printed, and a dry run without the CLI cannot read it.
   let definition: BakeDefinition | undefined;
-  if (source.kind === 'local' && engine.path !== 'depot') {
+  if (source.kind === 'local' && printer.path !== 'depot') {
     const env = { ...ci.env, ...Object.fromEntries(options.vars.map((v) => splitKeyValue('vars', v))) };
     definition = await readDefinition({
-      engine: engine.path,
+      engine: printer.path,
       cwd: source.cwd,
       files: options.files,
       set: options.set,
@@ -70,35 +79,63 @@ export async function bakeMain(step: StepContext): Promise<number> {
   }
 
   // 4. plan → run
-  const stepDir = makeStepDir(step, 'depot-bake-', dryRun);
-  const plan = planBake({ options, ci, credentials, engine, source, definition, stepDir });
-  let collected: { outputs: BakeOutputs; targets: Record<string, BakeTargetResult> } = {
-    outputs: {},
-    targets: {},
-  };
-  const result = await executePlan(step, {
-    plan,
-    credentials,
-    outputs: {
-      'metadata, targets, build-id, project-id': plan.outputs.metadataFile,
-      'build-url': 'the "[depot] build:" line of the engine log',
-    },
-    dryRun,
-    collect: (run) => (collected = readBakeOutputs(plan.outputs.metadataFile, run.buildUrl)),
-  });
-  if (!result) return 0;
+  const input = { options, credentials, source, definition };
+  let run: BakeRun | undefined;
+  let engineLabel: string;
+  let fellBack: Diagnosis | undefined;
+  if (choice.kind === 'local') {
+    run = await runLocalBake(step, input, choice.engine, dryRun);
+    engineLabel = `${describeLocalEngine(choice.engine)}: ${choice.reason}`;
+  } else {
+    const stepDir = makeStepDir(step, 'depot-bake-', dryRun);
+    const plan = planBake({ options, ci, credentials, engine: choice.engine, source, definition, stepDir });
+    let collected: { outputs: BakeOutputs; targets: Record<string, BakeTargetResult> } = {
+      outputs: {},
+      targets: {},
+    };
+    const result = await executePlan(step, {
+      plan,
+      credentials,
+      outputs: {
+        'metadata, targets, build-id, project-id': plan.outputs.metadataFile,
+        'build-url': 'the "[depot] build:" line of the engine log',
+      },
+      dryRun,
+      collect: (r) => (collected = readBakeOutputs(plan.outputs.metadataFile, r.buildUrl)),
+      watch: options['buildx-fallback'] ? { ready: /^#\d+ /, timeoutMs: timeout * 1000 } : undefined,
+    });
+    run = result && { result, ...collected, warnings: plan.warnings };
+    engineLabel = await engineVersion(step, choice.engine, Boolean(result && result.exitCode !== 0));
+    const failure = result && failureOf(result, timeout);
+    // Only Depot's own failures fall back; a build error would fail locally too.
+    if (failure && options['buildx-fallback'] && failure.kind === 'infrastructure') {
+      const found = await detectLocalEngine(ci.env);
+      if ('engine' in found) {
+        adapter.annotate(
+          'warning',
+          `Depot failed (${failure.lines.at(-1) ?? 'infrastructure failure'}); falling back to the ${describeLocalEngine(found.engine)} engine (buildx-fallback).`,
+        );
+        fellBack = failure;
+        run = await runLocalBake(step, input, found.engine, false);
+        engineLabel = `${describeLocalEngine(found.engine)}: fallback after Depot failed`;
+      } else {
+        adapter.annotate('warning', `buildx-fallback could not run: ${found.reason}.`);
+      }
+    }
+  }
+  if (!run) return 0;
 
   // 5. report
-  const { outputs, targets } = collected;
+  const { result, outputs, targets } = run;
   await setOutputs(adapter, { ...outputs });
-  const failure = failureOf(result);
+  const failure = failureOf(result, timeout);
   if (summaryEnabled(ci.env)) {
     const projects = outputs['project-id']
       ? [outputs['project-id']]
       : projectsOf(definition, options.project);
     adapter.summary(
       renderSummary({
-        title: failure ? 'Depot bake failed' : 'Depot bake',
+        title: failure ? 'Depot bake failed' : fellBack ? 'Depot bake (local fallback)' : 'Depot bake',
         ok: !failure,
         buildUrl: outputs['build-url'],
         buildId: outputs['build-id'],
@@ -107,8 +144,14 @@ export async function bakeMain(step: StepContext): Promise<number> {
         platforms: [],
         durationMs: result.durationMs,
         credentialSource: credentials.source,
-        engine: await engineVersion(step, engine, Boolean(failure)),
-        warnings: [...findings.warnings, ...plan.warnings],
+        engine: engineLabel,
+        warnings: [
+          ...findings.warnings,
+          ...run.warnings,
+          ...(fellBack
+            ? [`Depot failed and the local engine built instead: ${fellBack.lines.at(-1) ?? ''}`]
+            : []),
+        ],
         failure,
         targets: orderedTargets(options.targets, targets).map((name) => ({
           name,
@@ -120,7 +163,7 @@ export async function bakeMain(step: StepContext): Promise<number> {
     );
   }
   if (failure) {
-    reportFailure(step, 'depot bake', result, failure);
+    reportFailure(step, choice.kind === 'local' || fellBack ? 'local bake' : 'depot bake', result, failure);
     return 1;
   }
   return 0;

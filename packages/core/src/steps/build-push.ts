@@ -1,18 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { maskSecret, type CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
+import { detectLocalEngine } from '../local/detect';
+import { describeLocalEngine } from '../local/types';
 import { buildSchema, type BuildOptions } from '../options/build';
 import { readOptions } from '../options/schema';
 import { validateBuildOptions } from '../options/validate-build';
 import { planBuild } from '../plan/build';
-import type { Plan } from '../plan/types';
-import { readBuildOutputs, type BuildOutputs } from '../report/outputs';
+import { readBuildOutputs } from '../report/outputs';
 import { renderSummary } from '../report/summary';
+import type { Diagnosis } from '../run/diagnose';
+import { chooseEngine } from './engine-choice';
 import {
   engineVersion,
   executePlan,
   failureOf,
-  locateEngine,
+  fallbackSeconds,
   makeStepDir,
   reportFailure,
   setOutputs,
@@ -21,6 +24,7 @@ import {
   valueOf,
   type StepContext,
 } from './engine-step';
+import { describeBuildOutputs, runLocalBuild, type BuildRun } from './local-build';
 
 /**
  * Masks every secret value the options carry before anything can print it, including the values
@@ -44,12 +48,6 @@ function maskOptionSecrets(adapter: CiAdapter, options: BuildOptions, ci: CiCont
   }
 }
 
-const describeOutputs = (plan: Plan): Record<string, string> => ({
-  ...(plan.outputs.iidFile ? { imageid: plan.outputs.iidFile } : {}),
-  'digest, metadata, build-id, project-id': plan.outputs.metadataFile,
-  'build-url': 'the "[depot] build:" line of the engine log',
-});
-
 /** The build-push step's main phase. Returns the process exit code. */
 export async function buildPushMain(step: StepContext): Promise<number> {
   const { adapter, ci } = step;
@@ -58,33 +56,64 @@ export async function buildPushMain(step: StepContext): Promise<number> {
   const options = await readOptions(buildSchema, (name) => adapter.input(name));
   maskOptionSecrets(adapter, options, ci);
   const findings = validateBuildOptions(options);
+  const timeout = fallbackSeconds(options['fallback-timeout']);
   for (const warning of findings.warnings) adapter.annotate('warning', warning);
 
   // 2. credentials, 3. engine
   const credentials = await stepCredentials(step, options.token);
   const dryRun = options['dry-run'];
-  const engine = await locateEngine(step, dryRun);
+  const choice = await chooseEngine(step, options.engine, credentials, dryRun);
 
   // 4. plan → run
-  const stepDir = makeStepDir(step, 'depot-build-', dryRun);
-  const plan = planBuild({ options, ci, credentials, engine, stepDir });
-  let outputs: BuildOutputs = {};
-  const result = await executePlan(step, {
-    plan,
-    credentials,
-    outputs: describeOutputs(plan),
-    dryRun,
-    collect: (run) => (outputs = readBuildOutputs(plan.outputs, run.buildUrl)),
-  });
-  if (!result) return 0;
+  let run: BuildRun | undefined;
+  let engineLabel: string;
+  let fellBack: Diagnosis | undefined;
+  if (choice.kind === 'local') {
+    run = await runLocalBuild(step, options, credentials, choice.engine, dryRun);
+    engineLabel = `${describeLocalEngine(choice.engine)}: ${choice.reason}`;
+  } else {
+    const stepDir = makeStepDir(step, 'depot-build-', dryRun);
+    const plan = planBuild({ options, ci, credentials, engine: choice.engine, stepDir });
+    let outputs = {};
+    const result = await executePlan(step, {
+      plan,
+      credentials,
+      outputs: describeBuildOutputs(plan),
+      dryRun,
+      collect: (r) => (outputs = readBuildOutputs(plan.outputs, r.buildUrl)),
+      // With a fallback, a builder that never starts is given up on rather than waited for.
+      watch: options['buildx-fallback'] ? { ready: /^#\d+ /, timeoutMs: timeout * 1000 } : undefined,
+    });
+    run = result && { result, outputs, plan };
+    engineLabel = await engineVersion(step, choice.engine, Boolean(result && result.exitCode !== 0));
+    const failure = result && failureOf(result, timeout);
+    // buildx-fallback: only when Depot itself failed (credentials refused, API unreachable, no
+    // builder in time), never for a build or lint error, which the local engine would repeat.
+    if (failure && options['buildx-fallback'] && failure.kind === 'infrastructure') {
+      const found = await detectLocalEngine(ci.env);
+      if ('engine' in found) {
+        adapter.annotate(
+          'warning',
+          `Depot failed (${failure.lines.at(-1) ?? 'infrastructure failure'}); falling back to the ${describeLocalEngine(found.engine)} engine (buildx-fallback).`,
+        );
+        fellBack = failure;
+        run = await runLocalBuild(step, options, credentials, found.engine, false);
+        engineLabel = `${describeLocalEngine(found.engine)}: fallback after Depot failed`;
+      } else {
+        adapter.annotate('warning', `buildx-fallback could not run: ${found.reason}.`);
+      }
+    }
+  }
+  if (!run) return 0;
 
   // 5. report
+  const { result, outputs, plan } = run;
   await setOutputs(adapter, { ...outputs });
-  const failure = failureOf(result);
+  const failure = failureOf(result, timeout);
   if (summaryEnabled(ci.env)) {
     adapter.summary(
       renderSummary({
-        title: failure ? 'Depot build failed' : 'Depot build',
+        title: failure ? 'Depot build failed' : fellBack ? 'Depot build (local fallback)' : 'Depot build',
         ok: !failure,
         buildUrl: outputs['build-url'],
         buildId: outputs['build-id'],
@@ -94,14 +123,20 @@ export async function buildPushMain(step: StepContext): Promise<number> {
         digest: outputs.digest,
         durationMs: result.durationMs,
         credentialSource: credentials.source,
-        engine: await engineVersion(step, engine, Boolean(failure)),
-        warnings: [...findings.warnings, ...plan.warnings],
+        engine: engineLabel,
+        warnings: [
+          ...findings.warnings,
+          ...plan.warnings,
+          ...(fellBack
+            ? [`Depot failed and the local engine built instead: ${fellBack.lines.at(-1) ?? ''}`]
+            : []),
+        ],
         failure,
       }),
     );
   }
   if (failure) {
-    reportFailure(step, 'depot build', result, failure);
+    reportFailure(step, choice.kind === 'local' || fellBack ? 'local build' : 'depot build', result, failure);
     return 1;
   }
   return 0;

@@ -7,11 +7,11 @@ import type { Credentials } from '../credentials/types';
 import { describeEngineSource, ensureEngine } from '../engine/install';
 import { findOnPath, versionFromPath } from '../engine/locate';
 import type { Engine } from '../engine/types';
-import { UserError } from '../errors';
+import { InputError, UserError } from '../errors';
 import { describePlan } from '../plan/print';
 import type { Plan } from '../plan/types';
 import { diagnose, type Diagnosis } from '../run/diagnose';
-import { captureOutput, runPlan, type RunResult } from '../run/execute';
+import { captureOutput, runPlan, type RunResult, type StartWatch } from '../run/execute';
 import { removeStepDir } from '../run/temp-dir';
 
 // The stages every engine step (build-push, bake) shares, in the order the step runs them.
@@ -100,6 +100,10 @@ export interface ExecuteOptions {
   dryRun: boolean;
   /** Reads the engine's result files; runs before they are removed. */
   collect(result: RunResult): void;
+  /** False for the local engine, which needs no Depot credentials. */
+  needsCredentials?: boolean;
+  /** Gives up on an engine that does not start building in time (fallback-timeout). */
+  watch?: StartWatch;
 }
 
 /**
@@ -131,16 +135,19 @@ export async function executePlan(
   });
   try {
     for (const file of plan.files) writeFileSync(file.path, file.content, { mode: 0o600, flag: 'wx' });
-    const result = await runPlan(plan, ci.env, {
-      stdout: (c) => adapter.writeStdout(c),
-      stderr: (c) => adapter.writeStderr(c),
-    });
+    const result = await runPlan(plan, ci.env, engineSink(adapter), options.watch);
     options.collect(result);
     return result;
   } finally {
     removeStepDir(plan.tempDir);
   }
 }
+
+/** Streams an engine's output to the job log. */
+export const engineSink = (adapter: CiAdapter) => ({
+  stdout: (c: Buffer) => adapter.writeStdout(c),
+  stderr: (c: Buffer) => adapter.writeStderr(c),
+});
 
 /** Sets each defined output and logs it, in one group. */
 export async function setOutputs(
@@ -157,7 +164,17 @@ export async function setOutputs(
 }
 
 /** The failure of a finished run, diagnosed; undefined when it succeeded. */
-export function failureOf(result: RunResult): Diagnosis | undefined {
+export function failureOf(result: RunResult, timeoutSeconds?: number): Diagnosis | undefined {
+  if (result.stalled) {
+    return {
+      kind: 'infrastructure',
+      lines: [
+        ...result.tail.slice(-5),
+        `No Depot builder started building within ${timeoutSeconds ?? '?'} s.`,
+      ],
+      hint: 'Depot did not provide a builder in time (fallback-timeout); check status.depot.dev, or raise fallback-timeout.',
+    };
+  }
   return result.exitCode === 0 ? undefined : diagnose(result.tail);
 }
 
@@ -204,3 +221,12 @@ export function cleanupStep(adapter: CiAdapter): void {
 
 /** The part after the first "=", or the whole item when it has none (it may be a bare secret). */
 export const valueOf = (item: string): string => item.slice(item.indexOf('=') + 1);
+
+/** fallback-timeout in seconds: a positive whole number. */
+export function fallbackSeconds(raw: string): number {
+  const seconds = Number(raw || '120');
+  if (!Number.isInteger(seconds) || seconds <= 0) {
+    throw new InputError('fallback-timeout', raw, 'a whole number of seconds greater than 0');
+  }
+  return seconds;
+}
