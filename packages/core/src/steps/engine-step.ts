@@ -123,13 +123,14 @@ export async function executePlan(
     await adapter.group('Plan (dry run: nothing was run)', async () => {
       for (const line of description) adapter.info(line);
     });
-    if (credentials.source === 'none') {
+    if (credentials.source === 'none' && options.needsCredentials !== false) {
       adapter.annotate('notice', `No Depot credentials were found. ${credentialHelp(ci.provider)}`);
     }
     return undefined;
   }
-  if (credentials.source === 'none')
+  if (credentials.source === 'none' && options.needsCredentials !== false) {
     throw new UserError('No Depot credentials were found.', credentialHelp(ci.provider));
+  }
   await adapter.group('Plan', async () => {
     for (const line of description) adapter.info(line);
   });
