@@ -8,8 +8,8 @@ import {
   type AnnotationLevel,
   type CiAdapter,
   type Schema,
+  Redactor,
 } from '@depot-actions/core';
-import { Redactor } from './redact';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

@@ -1,4 +1,3 @@
 export * from './adapter';
 export * from './context';
-export * from './redact';
 export * from './run';

@@ -1,7 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, type AnnotationLevel, type CiAdapter, type Schema } from '@depot-actions/core';
-import { Redactor } from './redact';
+import { InputError, type AnnotationLevel, type CiAdapter, type Schema, Redactor } from '@depot-actions/core';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

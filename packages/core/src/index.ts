@@ -50,3 +50,5 @@ export * from './local/push';
 export * from './steps/engine-choice';
 export * from './steps/local-build';
 export * from './steps/local-bake';
+export * from './redact';
+export * from './ci-commands';

@@ -1,4 +1,4 @@
-import { cleanupStep, messageOf, UserError, type CiAdapter, type StepContext } from '@depot-actions/core';
+import { cleanupStep, reportStepError, type CiAdapter, type StepContext } from '@depot-actions/core';
 import { GitHubAdapter } from './adapter';
 import { prepareFileCommands } from './commands';
 import { githubContext } from './context';
@@ -13,12 +13,7 @@ export async function runPhase(adapter: CiAdapter, phase: () => Promise<number>)
     await prepareFileCommands();
     process.exitCode = await phase();
   } catch (error) {
-    if (error instanceof UserError) {
-      adapter.annotate('error', error.hint ? `${error.message}\nHint: ${error.hint}` : error.message);
-    } else {
-      adapter.annotate('error', `Unexpected failure: ${messageOf(error)}`);
-      if (error instanceof Error && error.stack) adapter.debug(error.stack);
-    }
+    reportStepError(adapter, error);
     process.exitCode = 1;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Hides secrets in what this process writes, in annotations and meta-data too: the agent's
- * redactor only covers the job log, and older agents have none. Every line we write passes
- * through here first.
+ * Hides secrets in what a front-end writes where the CI has no masking of its own for values the
+ * step obtains: CircleCI masks only the variables it knows, and a Buildkite agent's redactor
+ * covers only the job log (annotations and meta-data are not redacted, older agents have none).
+ * Every line written passes through here first.
  */
 export class Redactor {
   private readonly secrets = new Set<string>();
