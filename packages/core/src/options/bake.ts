@@ -1,3 +1,4 @@
+import { engineInputs } from './engine';
 import { bool, list, text, type OptionsOf } from './schema';
 
 const commaList = { comma: true } as const;
@@ -30,21 +31,7 @@ export const bakeSchema = {
     origin: 'docker',
     values: ['build', 'check', 'outline', 'targets'],
   }),
-  engine: text(
-    'Engine that builds: auto (Depot when credentials resolve, else local Docker), depot, or local',
-    {
-      origin: 'depot-actions',
-      default: 'auto',
-      values: ['auto', 'depot', 'local'],
-    },
-  ),
-  'fallback-timeout': text(
-    'With buildx-fallback: seconds to wait for a Depot builder before building locally',
-    {
-      origin: 'depot-actions',
-      default: '120',
-    },
-  ),
+  ...engineInputs,
   'dry-run': bool('Print the plan (command, credential source, files, expected outputs) and stop', {
     origin: 'depot-actions',
   }),

@@ -1,3 +1,4 @@
+import { engineInputs } from './engine';
 import { bool, list, text, type OptionsOf } from './schema';
 
 // List styles, named by docker/actions-toolkit's getInputList options (reference: docker-actions §1.1.1).
@@ -43,21 +44,7 @@ export const buildSchema = {
   context: text('Build context: a path or URL. Defaults to the Git context of the commit being built', {
     default: '',
   }),
-  engine: text(
-    'Engine that builds: auto (Depot when credentials resolve, else local Docker), depot, or local',
-    {
-      origin: 'depot-actions',
-      default: 'auto',
-      values: ['auto', 'depot', 'local'],
-    },
-  ),
-  'fallback-timeout': text(
-    'With buildx-fallback: seconds to wait for a Depot builder before building locally',
-    {
-      origin: 'depot-actions',
-      default: '120',
-    },
-  ),
+  ...engineInputs,
   'dry-run': bool('Print the plan (command, credential source, files, expected outputs) and stop', {
     origin: 'depot-actions',
   }),

@@ -6,11 +6,10 @@ import { readOptions } from '../options/schema';
 import { validateBakeOptions } from '../options/validate-bake';
 import { splitKeyValue } from '../options/values';
 import { planBake } from '../plan/bake';
-import { detectLocalEngine } from '../local/detect';
 import { describeLocalEngine } from '../local/types';
 import { readBakeOutputs, type BakeOutputs, type BakeTargetResult } from '../report/bake-outputs';
 import type { Diagnosis } from '../run/diagnose';
-import { chooseEngine } from './engine-choice';
+import { chooseEngine, fallbackEngine } from './engine-choice';
 import { renderSummary } from '../report/summary';
 import { runLocalBake, type BakeRun } from './local-bake';
 import {
@@ -107,20 +106,11 @@ export async function bakeMain(step: StepContext): Promise<number> {
     run = result && { result, ...collected, warnings: plan.warnings };
     engineLabel = await engineVersion(step, choice.engine, Boolean(result && result.exitCode !== 0));
     const failure = result && failureOf(result, timeout);
-    // Only Depot's own failures fall back; a build error would fail locally too.
-    if (failure && options['buildx-fallback'] && failure.kind === 'infrastructure') {
-      const found = await detectLocalEngine(ci.env);
-      if ('engine' in found) {
-        adapter.annotate(
-          'warning',
-          `Depot failed (${failure.lines.at(-1) ?? 'infrastructure failure'}); falling back to the ${describeLocalEngine(found.engine)} engine (buildx-fallback).`,
-        );
-        fellBack = failure;
-        run = await runLocalBake(step, input, found.engine, false);
-        engineLabel = `${describeLocalEngine(found.engine)}: fallback after Depot failed`;
-      } else {
-        adapter.annotate('warning', `buildx-fallback could not run: ${found.reason}.`);
-      }
+    const local = await fallbackEngine(step, failure, options['buildx-fallback']);
+    if (local) {
+      fellBack = failure;
+      run = await runLocalBake(step, input, local, false);
+      engineLabel = `${describeLocalEngine(local)}: fallback after Depot failed`;
     }
   }
   if (!run) return 0;

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { maskSecret, type CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
-import { detectLocalEngine } from '../local/detect';
 import { describeLocalEngine } from '../local/types';
 import { buildSchema, type BuildOptions } from '../options/build';
 import { readOptions } from '../options/schema';
@@ -10,7 +9,7 @@ import { planBuild } from '../plan/build';
 import { readBuildOutputs } from '../report/outputs';
 import { renderSummary } from '../report/summary';
 import type { Diagnosis } from '../run/diagnose';
-import { chooseEngine } from './engine-choice';
+import { chooseEngine, fallbackEngine } from './engine-choice';
 import {
   engineVersion,
   executePlan,
@@ -87,21 +86,11 @@ export async function buildPushMain(step: StepContext): Promise<number> {
     run = result && { result, outputs, plan };
     engineLabel = await engineVersion(step, choice.engine, Boolean(result && result.exitCode !== 0));
     const failure = result && failureOf(result, timeout);
-    // buildx-fallback: only when Depot itself failed (credentials refused, API unreachable, no
-    // builder in time), never for a build or lint error, which the local engine would repeat.
-    if (failure && options['buildx-fallback'] && failure.kind === 'infrastructure') {
-      const found = await detectLocalEngine(ci.env);
-      if ('engine' in found) {
-        adapter.annotate(
-          'warning',
-          `Depot failed (${failure.lines.at(-1) ?? 'infrastructure failure'}); falling back to the ${describeLocalEngine(found.engine)} engine (buildx-fallback).`,
-        );
-        fellBack = failure;
-        run = await runLocalBuild(step, options, credentials, found.engine, false);
-        engineLabel = `${describeLocalEngine(found.engine)}: fallback after Depot failed`;
-      } else {
-        adapter.annotate('warning', `buildx-fallback could not run: ${found.reason}.`);
-      }
+    const local = await fallbackEngine(step, failure, options['buildx-fallback']);
+    if (local) {
+      fellBack = failure;
+      run = await runLocalBuild(step, options, credentials, local, false);
+      engineLabel = `${describeLocalEngine(local)}: fallback after Depot failed`;
     }
   }
   if (!run) return 0;

@@ -2,6 +2,7 @@ import { credentialHelp } from '../credentials/resolve';
 import type { Credentials } from '../credentials/types';
 import type { Engine } from '../engine/types';
 import { UserError } from '../errors';
+import type { Diagnosis } from '../run/diagnose';
 import { detectLocalEngine } from '../local/detect';
 import { describeLocalEngine, type LocalEngine } from '../local/types';
 import { locateEngine, type StepContext } from './engine-step';
@@ -42,4 +43,27 @@ export async function chooseEngine(
     'No Depot credentials were found.',
     `${credentialHelp(ci.provider)} (The local engine is not available either: ${found.reason}.)`,
   );
+}
+
+/**
+ * buildx-fallback: after Depot failed, the local engine to build with instead, or undefined.
+ * Only Depot's own failures qualify (credentials refused, API unreachable, no builder in time);
+ * a build or lint error would fail the same way locally, only slower.
+ */
+export async function fallbackEngine(
+  step: StepContext,
+  failure: Diagnosis | undefined,
+  enabled: boolean,
+): Promise<LocalEngine | undefined> {
+  if (!failure || !enabled || failure.kind !== 'infrastructure') return undefined;
+  const found = await detectLocalEngine(step.ci.env);
+  if (!('engine' in found)) {
+    step.adapter.annotate('warning', `buildx-fallback could not run: ${found.reason}.`);
+    return undefined;
+  }
+  step.adapter.annotate(
+    'warning',
+    `Depot failed (${failure.lines.at(-1) ?? 'infrastructure failure'}); falling back to the ${describeLocalEngine(found.engine)} engine (buildx-fallback).`,
+  );
+  return found.engine;
 }
