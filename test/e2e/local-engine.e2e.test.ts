@@ -2,7 +2,7 @@
 // with its embedded BuildKit) and pushing to a real registry on loopback, started by
 // test/e2e/docker-env.sh. Where no engine is reachable these tests report themselves skipped,
 // unless DEPOT_E2E_REQUIRE_DOCKER=1 (set by CI), which turns that into a failure.
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startDepotApi, type DepotApi } from '../doubles/depot-api';
@@ -113,8 +113,12 @@ const hello = (tag: string): Record<string, string> => ({
   });
 
   describe('with Depot refusing', () => {
-    let api: DepotApi;
-    afterAll(() => api?.close());
+    let api: DepotApi | undefined;
+    // Each test starts its own double; close it after that test so none is left listening.
+    afterEach(async () => {
+      await api?.close();
+      api = undefined;
+    });
 
     test('buildx-fallback builds locally after an infrastructure failure, with a warning and a summary that say so', async () => {
       api = await startDepotApi({ error: { code: 'unauthenticated', message: 'invalid token' } });
@@ -130,7 +134,7 @@ const hello = (tag: string): Record<string, string> => ({
         },
         [CLI_DIR],
       );
-      expect(api.requestsTo('CreateBuild')).toHaveLength(1);
+      expect(api?.requestsTo('CreateBuild')).toHaveLength(1);
       expectExit(result, 0);
       const warning = result.annotations.find(
         (a) => a.level === 'warning' && a.message.includes('falling back'),
