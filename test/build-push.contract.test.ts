@@ -271,6 +271,34 @@ describe('build-push against the recording engine', () => {
     expect(await engine.records()).toEqual([]);
   });
 
+  test('engine: local never runs the credential chain', async () => {
+    const engine = await stub();
+    // An OIDC endpoint that would fail; engine: local must not even ask it.
+    const result = await run({ engine: 'local', context: '.' }, engine, {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/token?x=1',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-request-token',
+      DOCKER_HOST: 'tcp://127.0.0.1:9',
+    });
+    expect(result.main.exitCode).toBe(1);
+    expect(result.main.stdout).not.toContain('Depot credentials:');
+    expect(result.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(
+        /^engine: local needs a Docker engine, and (no Docker daemon answers at tcp:\/\/127\.0\.0\.1:9|no docker client)/,
+      ),
+    ]);
+  });
+
+  test('a missing working directory is named, not reported as an unexpected failure', async () => {
+    const engine = await stub();
+    const result = await run({ token: SECRETS.token, context: '.' }, engine, {
+      GITHUB_WORKSPACE: '/nonexistent/workspace',
+    });
+    expect(result.main.exitCode).toBe(1);
+    expect(result.annotations[0].message).toMatch(
+      /^The working directory \/nonexistent\/workspace does not exist\./,
+    );
+  });
+
   test('dry-run prints the plan and runs nothing', async () => {
     const engine = await stub();
     const result = await run(

@@ -21,7 +21,6 @@ import {
   makeStepDir,
   reportFailure,
   setOutputs,
-  stepCredentials,
   summaryEnabled,
   type StepContext,
 } from './engine-step';
@@ -55,11 +54,16 @@ export async function bakeMain(step: StepContext): Promise<number> {
 
   // 2. credentials, 3. engine
   const timeout = fallbackSeconds(options['fallback-timeout']);
-  const credentials = await stepCredentials(step, options.token);
   const dryRun = options['dry-run'];
-  const choice = await chooseEngine(step, options.engine, credentials, dryRun);
-  // The depot CLI reads the definition (offline) whichever engine builds.
-  const printer = choice.kind === 'depot' ? choice.engine : await locateEngine(step, dryRun);
+  const { choice, credentials } = await chooseEngine(step, options.engine, options.token, dryRun);
+  // The definition is read offline: by the depot CLI, or by docker buildx when that builds locally,
+  // so a local bake with buildx needs nothing from Depot.
+  const printer =
+    choice.kind === 'depot'
+      ? { path: choice.engine.path }
+      : choice.engine.mode === 'buildx'
+        ? { path: choice.engine.docker, prefix: ['buildx'] }
+        : { path: (await locateEngine(step, dryRun)).path };
 
   // The definition validates the targets and decides per-target defaults; a remote one cannot be
   // printed, and a dry run without the CLI cannot read it.
@@ -68,13 +72,16 @@ export async function bakeMain(step: StepContext): Promise<number> {
     const env = { ...ci.env, ...Object.fromEntries(options.vars.map((v) => splitKeyValue('vars', v))) };
     definition = await readDefinition({
       engine: printer.path,
+      prefix: printer.prefix,
       cwd: source.cwd,
       files: options.files,
       set: options.set,
       targets: options.targets,
       env,
     });
-    await adapter.group('Bake definition', async () => adapter.info(JSON.stringify(definition, null, 2)));
+    // Only at debug level: variables are already substituted, and a var may carry a secret.
+    adapter.info(`Bake targets: ${Object.keys(definition.target).sort().join(', ')}`);
+    adapter.debug(`Bake definition: ${JSON.stringify(definition)}`);
   }
 
   // 4. plan → run

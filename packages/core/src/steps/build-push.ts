@@ -18,7 +18,6 @@ import {
   makeStepDir,
   reportFailure,
   setOutputs,
-  stepCredentials,
   summaryEnabled,
   valueOf,
   type StepContext,
@@ -59,9 +58,8 @@ export async function buildPushMain(step: StepContext): Promise<number> {
   for (const warning of findings.warnings) adapter.annotate('warning', warning);
 
   // 2. credentials, 3. engine
-  const credentials = await stepCredentials(step, options.token);
   const dryRun = options['dry-run'];
-  const choice = await chooseEngine(step, options.engine, credentials, dryRun);
+  const { choice, credentials } = await chooseEngine(step, options.engine, options.token, dryRun);
 
   // 4. plan → run
   let run: BuildRun | undefined;
