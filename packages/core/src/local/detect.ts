@@ -40,7 +40,8 @@ export async function detectLocalEngine(env: Env): Promise<Detection> {
     clients.map(async (docker) => ({
       docker,
       buildx: (await captureOutput(docker, ['buildx', 'version'], env)) !== undefined,
-      client: (await captureOutput(docker, ['version', '--format', '{{.Client.Version}}'], env))?.trim(),
+      // `docker --version` answers without a daemon; `docker version` fails when none answers.
+      client: /version (\d+)\./.exec((await captureOutput(docker, ['--version'], env)) ?? '')?.[1],
     })),
   );
   const withBuildx = probes.find((p) => p.buildx);

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { UserError } from '../errors';
 import type { Plan } from '../plan/types';
 
 /** Where the engine's output goes; the front-end passes its own streams (the job log). */
@@ -69,6 +71,16 @@ export function runPlan(
     ready ||= Boolean(watch?.ready.test(line));
   });
   return new Promise((resolve, reject) => {
+    // spawn reports a missing working directory as the command's ENOENT; say which it is.
+    if (!existsSync(plan.cwd)) {
+      reject(
+        new UserError(
+          `The working directory ${plan.cwd} does not exist.`,
+          'Check the checkout step and the context, source or workdir inputs.',
+        ),
+      );
+      return;
+    }
     const child = spawn(plan.command, plan.args, {
       cwd: plan.cwd,
       env: { ...baseEnv, ...plan.env },
@@ -99,9 +111,16 @@ export function runPlan(
       sink.stderr(chunk);
       tail.push(chunk);
     });
-    child.on('error', (error) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
       detach();
-      reject(error);
+      reject(
+        error.code === 'ENOENT'
+          ? new UserError(
+              `Cannot run ${plan.command}: it does not exist or is not executable.`,
+              'Check PATH and the setup step.',
+            )
+          : error,
+      );
     });
     child.on('close', (code, signal) => {
       detach();
