@@ -277,6 +277,16 @@ describe('setup: inputs', () => {
     expect(registry.requests).toEqual([]);
   });
 
+  test('credentials in a malformed download-url are never printed', async () => {
+    const result = await runSetup({
+      version: PINNED,
+      'download-url': 'user:s3cr3tMirrorToken@mirror.example/depot',
+    });
+    expect(result.main.exitCode).toBe(1);
+    expect(errors(result)[0]).toContain('Invalid value for input "download-url": "***@mirror.example/depot"');
+    expect(log(result)).not.toContain('s3cr3tMirrorToken');
+  });
+
   test('oidc: true exchanges the job identity and exports DEPOT_TOKEN, masked', async () => {
     const issuer = await startOidcIssuer();
     const auth = await startDepotAuth(issuer);

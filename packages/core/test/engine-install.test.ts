@@ -124,18 +124,31 @@ describe('ensureEngine', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  test('a release without checksums.txt installs with a warning that it is unverified', async () => {
+  test('a release without checksums.txt is refused, downloading and caching nothing', async () => {
     const f = fixture();
     const server = await releaseServer({ versions: ['2.102.12'], checksums: false });
-    const engine = await ensureEngine(f.options({ version: '2.102.12', downloadUrl: server.downloadUrl }));
-    expect(engine.version).toBe('2.102.12');
-    // checksums.txt, then goreleaser's default name, then the archive.
+    await expect(
+      ensureEngine(f.options({ version: '2.102.12', downloadUrl: server.downloadUrl })),
+    ).rejects.toThrow(
+      'Cannot verify depot_2.102.12_linux_amd64.tar.gz: no checksums.txt is published next to it and no checksum input is set (or version 2.102.12 does not exist at http',
+    );
+    // checksums.txt, then goreleaser's default name; the archive itself is never fetched.
     expect(server.requests).toEqual([
       '/download/v2.102.12/checksums.txt',
       '/download/v2.102.12/depot_2.102.12_checksums.txt',
-      '/download/v2.102.12/depot_2.102.12_linux_amd64.tar.gz',
     ]);
-    expect(f.warnings).toEqual([expect.stringContaining('the download is not verified')]);
+    expect(readdirSync(f.toolCache)).toEqual([]);
+    expect(readdirSync(f.tempDir)).toEqual([]);
+  });
+
+  test('without checksums.txt, the checksum input makes the release installable', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.102.12'], checksums: false });
+    const engine = await ensureEngine(
+      f.options({ version: '2.102.12', downloadUrl: server.downloadUrl, checksum: server.archiveSha256 }),
+    );
+    expect(engine.version).toBe('2.102.12');
+    expect(f.warnings).toEqual([]);
   });
 
   test('a version that does not exist is a UserError naming the URL, not an npm fallback', async () => {
@@ -151,7 +164,7 @@ describe('ensureEngine', () => {
     );
     await expect(attempt).rejects.toThrow(UserError);
     await expect(attempt).rejects.toThrow(
-      /could not be installed: GET .*\/v9\.9\.9\/checksums\.txt|HTTP 404/,
+      /could not be installed: GET .*\/v9\.9\.9\/checksums\.txt|HTTP 404|or version 9\.9\.9 does not exist at http/,
     );
     expect(registry.requests).toEqual([]);
     expect(readdirSync(f.tempDir)).toEqual([]);

@@ -2,7 +2,7 @@
 // Releases (or a mirror with the same layout, via `download-url`), checked against checksums.txt.
 import { join } from 'node:path';
 import { UserError } from '../errors';
-import { downloadFile, fetchJson, fetchText, HttpError, type HttpOptions } from './http';
+import { downloadFile, fetchJson, fetchText, HttpError, type HttpOptions, redactUrl } from './http';
 import { assetName, assetUrl, checksumUrls, DEFAULT_DOWNLOAD_URL, releaseEndpoint } from './platform';
 import type { AcquireRequest } from './request';
 import { formatVersion, parseVersion, satisfies } from './semver';
@@ -118,8 +118,10 @@ export async function downloadRelease(
     ...(req.checksum ? [{ sha256: req.checksum, source: 'the checksum input' }] : []),
   ];
   if (expected.length === 0) {
-    req.log.warn(
-      `No checksums.txt is published next to ${asset.name} and no checksum input is set: the download is not verified.`,
+    // Nothing unverified is ever cached or run (DESIGN: security rules).
+    throw new UserError(
+      `Cannot verify ${asset.name}: no checksums.txt is published next to it and no checksum input is set (or version ${asset.version} does not exist at ${redactUrl(asset.url)}).`,
+      'Set the checksum input to the sha256 of the archive (or DEPOT_DOWNLOAD_URL/download-url to a mirror that publishes checksums.txt).',
     );
   }
   const archive = join(workDir, asset.name);

@@ -68,7 +68,7 @@ export function parseEngineRequest(
     if (!isHttpUrl(downloadUrl)) {
       throw new InputError(
         'download-url',
-        downloadUrl,
+        withoutCredentials(downloadUrl),
         'an http:// or https:// URL of a mirror of the release downloads',
       );
     }
@@ -76,7 +76,7 @@ export function parseEngineRequest(
   } else if (env.DEPOT_DOWNLOAD_URL) {
     if (!isHttpUrl(env.DEPOT_DOWNLOAD_URL)) {
       throw new UserError(
-        `DEPOT_DOWNLOAD_URL is not an http:// or https:// URL: ${JSON.stringify(env.DEPOT_DOWNLOAD_URL)}.`,
+        `DEPOT_DOWNLOAD_URL is not an http:// or https:// URL: ${JSON.stringify(withoutCredentials(env.DEPOT_DOWNLOAD_URL))}.`,
       );
     }
     request.downloadUrl = env.DEPOT_DOWNLOAD_URL;
@@ -101,4 +101,15 @@ export function parseEngineRequest(
     request.checksum = checksum;
   }
   return request;
+}
+
+/**
+ * A mirror URL as it may be shown: user and password (`user:token@host`) replaced by `***`,
+ * even in text that does not parse as a URL (a forgotten scheme is the usual mistake).
+ */
+export function withoutCredentials(url: string): string {
+  return url.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]*@/i,
+    (_m, scheme: string | undefined) => `${scheme ?? ''}***@`,
+  );
 }
