@@ -68,8 +68,11 @@ describe('bake against the recording engine', () => {
     // The definition was read once, offline, with the vars, and shown in the log.
     const prints = (await engine.records()).filter((r) => r.argv.includes('--print'));
     expect(prints).toHaveLength(1);
-    expect(result.groups).toContain('Bake definition');
-    expect(result.main.stdout).toContain('registry.example/app:v7');
+    expect(result.main.stdout).toContain('Bake targets: app, base, worker');
+    // The resolved definition (vars substituted) is logged at debug level only.
+    const shown = result.main.stdout.split('\n').filter((line) => !line.startsWith('::debug::'));
+    expect(shown.join('\n')).not.toContain('registry.example/app:v7');
+    expect(result.debug.join('\n')).toContain('registry.example/app:v7');
 
     expect(JSON.parse(result.outputs.targets)).toEqual({
       app: { digest: DIGEST(1), imageName: 'registry.example/app:dev', buildID: 'bld_bake' },
@@ -129,7 +132,7 @@ describe('bake against the recording engine', () => {
     const [build] = await builds(engine);
     expect(build.cwd).toBe(COMPOSE);
     expect(build.argv.at(-1)).toBe('web');
-    expect(result.main.stdout).toContain('"project_id": "prj_compose"');
+    expect(result.debug.join('\n')).toContain('"project_id":"prj_compose"');
   });
 
   test('a remote source comes first and is not printed', async () => {

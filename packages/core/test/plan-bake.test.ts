@@ -109,6 +109,21 @@ describe('planBake: options → depot bake argv', () => {
     expect(result.args.join(' ')).not.toMatch(/tok|ghs_x|v1/);
   });
 
+  test('the Git token goes only to the CI own Git server', async () => {
+    const elsewhere: BakeSource = {
+      kind: 'remote',
+      ref: 'https://git.example.com/acme/app.git#abc',
+      cwd: '/work',
+    };
+    expect((await plan({ 'github-token': 'ghs_x' }, { source: elsewhere })).env).toEqual({
+      DEPOT_TOKEN: 'tok',
+    });
+    const ssh: BakeSource = { kind: 'remote', ref: 'git@github.com:acme/app.git', cwd: '/work' };
+    expect((await plan({ 'github-token': 'ghs_x' }, { source: ssh })).env.BUILDX_BAKE_GIT_AUTH_TOKEN).toBe(
+      'ghs_x',
+    );
+  });
+
   test('the Git token is only for a remote source', async () => {
     expect((await plan({ 'github-token': 'ghs_x' })).env).toEqual({ DEPOT_TOKEN: 'tok' });
   });

@@ -31,6 +31,8 @@ export function entryType(entry: BakeEntry): string {
 
 export interface PrintOptions {
   engine: string;
+  /** Arguments before `bake` (`['buildx']` to ask `docker buildx bake`, which prints the same JSON). */
+  prefix?: string[];
   cwd: string;
   files: string[];
   set: string[];
@@ -43,7 +45,7 @@ export interface PrintOptions {
  * token and no local buildx. An unknown target becomes an error that lists the defined ones.
  */
 export async function readDefinition(options: PrintOptions): Promise<BakeDefinition> {
-  const args = ['bake', '--print', ...options.files.flatMap((f) => ['--file', f])];
+  const args = [...(options.prefix ?? []), 'bake', '--print', ...options.files.flatMap((f) => ['--file', f])];
   args.push(...options.set.flatMap((s) => ['--set', s]), ...options.targets);
   const { code, stdout, stderr } = await capture(options.engine, args, options.cwd, options.env);
   if (code !== 0) {

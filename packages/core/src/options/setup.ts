@@ -10,9 +10,12 @@ export const setupSchema = {
     default: 'latest',
     origin: 'depot',
   }),
-  oidc: bool('Exchange the CI OIDC identity for a Depot token and export it as DEPOT_TOKEN', {
-    origin: 'depot',
-  }),
+  oidc: bool(
+    'Authenticate with OIDC: on GitHub, export the Depot token as DEPOT_TOKEN (masked) for later steps; on CircleCI and Buildkite, check that the job identity yields Depot credentials',
+    {
+      origin: 'depot',
+    },
+  ),
   'configure-docker': bool('Run depot configure-docker: make Depot the Docker buildx builder', {
     origin: 'depot',
   }),

@@ -99,7 +99,13 @@ export function planBake(input: BakePlanInput): Plan {
     secretEnv.push('DEPOT_TOKEN');
   }
   // A remote definition is fetched by Git; buildx reads this variable for private repositories.
-  if (source.kind === 'remote' && options['github-token'] && !ci.env.BUILDX_BAKE_GIT_AUTH_TOKEN) {
+  // The token is for this CI's Git server only, never for another host the source may name.
+  if (
+    source.kind === 'remote' &&
+    options['github-token'] &&
+    !ci.env.BUILDX_BAKE_GIT_AUTH_TOKEN &&
+    sameHost(source.ref, ci)
+  ) {
     env.BUILDX_BAKE_GIT_AUTH_TOKEN = options['github-token'];
     secretEnv.push('BUILDX_BAKE_GIT_AUTH_TOKEN');
   }
@@ -114,4 +120,17 @@ export function planBake(input: BakePlanInput): Plan {
     tempDir: stepDir,
     warnings: [],
   };
+}
+
+/** Whether a Git URL points at the CI's own Git server (GITHUB_SERVER_URL, default github.com). */
+function sameHost(ref: string, ci: CiContext): boolean {
+  const host = (url: string): string | undefined => {
+    try {
+      return new URL(url.replace(/^git@([^:]+):/, 'ssh://$1/')).host.toLowerCase();
+    } catch {
+      return /^github\.com\//.test(url) ? 'github.com' : undefined;
+    }
+  };
+  const server = host(ci.serverUrl || 'https://github.com');
+  return server !== undefined && host(ref.startsWith('github.com/') ? `https://${ref}` : ref) === server;
 }
