@@ -1,6 +1,6 @@
-import { InputError, UserError } from '../errors';
+import { InputError } from '../errors';
 import type { BakeOptions } from './bake';
-import type { Findings } from './validate-build';
+import { checkShared, type Findings } from './validate-build';
 import { checkKeyValues } from './values';
 
 // targetpattern.key=value: the pattern and key are separated by the first "." before the "=".
@@ -17,22 +17,9 @@ export function validateBakeOptions(options: BakeOptions): Findings {
   if (!options.save && options['save-tag'] !== '') {
     throw new InputError('save-tag', options['save-tag'], 'only together with save: true');
   }
-  if (options.call !== '' && options.call !== 'build') {
-    throw new UserError(
-      `Invalid value for input "call": "${options.call}". depot bake supports only "build".`,
-      'To check Dockerfiles while building, use lint: true.',
-    );
-  }
-  if (options.builder !== '') {
-    warnings.push(
-      `Input "builder" (${options.builder}) is ignored: Depot chooses the builder for each build.`,
-    );
-  }
+  warnings.push(...checkShared('bake', options));
   if (options.allow.length > 0) {
     warnings.push(`Input "allow" (${options.allow.join(',')}) is ignored: depot bake has no --allow flag.`);
-  }
-  if (options['lint-fail-on'] !== '' && !options.lint) {
-    warnings.push('Input "lint-fail-on" has no effect without lint: true.');
   }
   return { warnings };
 }

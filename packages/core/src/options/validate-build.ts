@@ -27,12 +27,32 @@ export function validateBuildOptions(options: BuildOptions): Findings {
   if (!options.save && options['save-tags'].length > 0) {
     throw new InputError('save-tags', options['save-tags'].join(','), 'only together with save: true');
   }
+  warnings.push(...checkShared('build', options));
+  return { warnings };
+}
+
+/** The inputs build-push and bake both take: what each accepts of `call`, `builder`, `lint-fail-on`. */
+export interface SharedInputs {
+  call: string;
+  builder: string;
+  lint: boolean;
+  'lint-fail-on': string;
+}
+
+/**
+ * Checks shared by depot build and depot bake: `call` accepts only build (neither has --call),
+ * `builder` is accepted for docker compatibility with a warning, `lint-fail-on` needs `lint`.
+ */
+export function checkShared(command: 'build' | 'bake', options: SharedInputs): string[] {
   if (options.call !== '' && options.call !== 'build') {
     throw new UserError(
-      `Invalid value for input "call": "${options.call}". depot build supports only "build".`,
-      'To check a Dockerfile without building it elsewhere, use lint: true (lints, then builds).',
+      `Invalid value for input "call": "${options.call}". depot ${command} supports only "build".`,
+      command === 'build'
+        ? 'To check a Dockerfile without building it elsewhere, use lint: true (lints, then builds).'
+        : 'To check Dockerfiles while building, use lint: true.',
     );
   }
+  const warnings: string[] = [];
   if (options.builder !== '') {
     warnings.push(
       `Input "builder" (${options.builder}) is ignored: Depot chooses the builder for each build.`,
@@ -41,7 +61,7 @@ export function validateBuildOptions(options: BuildOptions): Findings {
   if (options['lint-fail-on'] !== '' && !options.lint) {
     warnings.push('Input "lint-fail-on" has no effect without lint: true.');
   }
-  return { warnings };
+  return warnings;
 }
 
 function checkSecrets(options: BuildOptions): void {
