@@ -45,6 +45,17 @@ export const DOWNLOAD_ATTEMPTS = 4;
 export const DEFAULT_RETRY_DELAY_MS = 1000;
 
 /** `cached`, `downloaded from <host>` or `from npm`: the words of the install log line. */
+/** The installer's log, written to a step's adapter (warnings become annotations). */
+export const installLogFor = (adapter: {
+  info(m: string): void;
+  debug(m: string): void;
+  annotate(level: 'warning', m: string): void;
+}): InstallLog => ({
+  info: (m) => adapter.info(m),
+  warn: (m) => adapter.annotate('warning', m),
+  debug: (m) => adapter.debug(m),
+});
+
 export function describeEngineSource(source: EngineSource): string {
   switch (source.kind) {
     case 'cached':

@@ -4,7 +4,7 @@ import { maskSecret, type CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
 import { credentialHelp, resolveCredentials, type CredentialProvider } from '../credentials/resolve';
 import type { Credentials } from '../credentials/types';
-import { describeEngineSource, ensureEngine } from '../engine/install';
+import { describeEngineSource, ensureEngine, installLogFor } from '../engine/install';
 import { findOnPath, versionFromPath } from '../engine/locate';
 import type { Engine } from '../engine/types';
 import { InputError, UserError } from '../errors';
@@ -67,11 +67,7 @@ export async function locateEngine(step: StepContext, dryRun: boolean): Promise<
       env: ci.env,
       tempDir: ci.tempDir,
       cwd: ci.workspace,
-      log: {
-        info: (m) => adapter.info(m),
-        warn: (m) => adapter.annotate('warning', m),
-        debug: (m) => adapter.debug(m),
-      },
+      log: installLogFor(adapter),
     });
     adapter.info(
       `depot ${engine.version} (${describeEngineSource(engine.source)}) in ${engine.durationMs} ms`,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { delimiter, dirname } from 'node:path';
 import { maskSecret, type CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
-import { describeEngineSource, ensureEngine, type InstalledEngine } from '../engine/install';
+import { describeEngineSource, ensureEngine, installLogFor, type InstalledEngine } from '../engine/install';
 import { UserError } from '../errors';
 import { readOptions } from '../options/schema';
 import { setupSchema, validateSetupOptions } from '../options/setup';
@@ -86,11 +86,7 @@ export async function setupMain(step: SetupStepContext): Promise<number> {
     env: ci.env,
     tempDir: ci.tempDir,
     cwd: ci.workspace,
-    log: {
-      info: (m) => adapter.info(m),
-      warn: (m) => adapter.annotate('warning', m),
-      debug: (m) => adapter.debug(m),
-    },
+    log: installLogFor(adapter),
   });
   const dir = dirname(engine.path);
   adapter.addPath(dir);
