@@ -1,4 +1,4 @@
-import { readMetadata } from './outputs';
+import { nonEmpty, objectAt, readMetadata } from './outputs';
 
 /** What one bake target produced, for the `targets` output (docker/bake-action#279). */
 export interface BakeTargetResult {
@@ -14,10 +14,6 @@ export interface BakeOutputs {
   'project-id'?: string;
   'build-url'?: string;
 }
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Metadata keys that are not targets: Depot's build record and buildx's warnings. */
 const NOT_TARGETS = new Set(['depot.build', 'buildx.build.warnings']);
@@ -35,15 +31,15 @@ export function readBakeOutputs(
   targets: Record<string, BakeTargetResult>;
 } {
   const metadata = readMetadata(metadataFile);
-  const build = isObject(metadata?.['depot.build']) ? (metadata['depot.build'] as Json) : undefined;
+  const build = objectAt(metadata, 'depot.build');
   const targets: Record<string, BakeTargetResult> = {};
-  for (const [name, value] of Object.entries(metadata ?? {})) {
-    if (NOT_TARGETS.has(name) || !isObject(value)) continue;
-    const own = isObject(value['depot.build']) ? (value['depot.build'] as Json) : undefined;
+  for (const name of Object.keys(metadata ?? {})) {
+    const target = NOT_TARGETS.has(name) ? undefined : objectAt(metadata, name);
+    if (!target) continue;
     targets[name] = {
-      digest: str(value['containerimage.digest']),
-      imageName: str(value['image.name']),
-      buildID: str(own?.buildID) ?? str(build?.buildID),
+      digest: nonEmpty(target['containerimage.digest']),
+      imageName: nonEmpty(target['image.name']),
+      buildID: nonEmpty(objectAt(target, 'depot.build')?.buildID) ?? nonEmpty(build?.buildID),
     };
   }
   return {
@@ -51,8 +47,8 @@ export function readBakeOutputs(
     outputs: {
       metadata: metadata ? JSON.stringify(metadata, null, 2) : undefined,
       targets: metadata ? JSON.stringify(targets) : undefined,
-      'build-id': str(build?.buildID),
-      'project-id': str(build?.projectID),
+      'build-id': nonEmpty(build?.buildID),
+      'project-id': nonEmpty(build?.projectID),
       'build-url': buildUrl,
     },
   };

@@ -21,8 +21,17 @@ function readTrimmed(path: string | undefined): string | undefined {
   }
 }
 
-type Json = Record<string, unknown>;
+/** A JSON object, as the metadata file holds. */
+export type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The object at `key` of a metadata object (e.g. `depot.build`), or undefined. */
+export const objectAt = (value: Json | undefined, key: string): Json | undefined =>
+  isObject(value?.[key]) ? (value[key] as Json) : undefined;
+
+/** A non-empty string, or undefined: metadata fields the engine may leave empty or out. */
+export const nonEmpty = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : undefined;
 
 /** Parses the metadata file; `null` or unreadable JSON counts as no metadata, as in the peers. */
 export function readMetadata(path: string): Json | undefined {
@@ -43,14 +52,13 @@ export function readMetadata(path: string): Json | undefined {
  */
 export function readBuildOutputs(files: ExpectedOutputs, buildUrl?: string): BuildOutputs {
   const metadata = readMetadata(files.metadataFile);
-  const depot = isObject(metadata?.['depot.build']) ? (metadata['depot.build'] as Json) : undefined;
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const depot = objectAt(metadata, 'depot.build');
   return {
     imageid: readTrimmed(files.iidFile),
-    digest: str(metadata?.['containerimage.digest']),
+    digest: nonEmpty(metadata?.['containerimage.digest']),
     metadata: metadata ? JSON.stringify(metadata, null, 2) : undefined,
-    'build-id': str(depot?.buildID),
-    'project-id': str(depot?.projectID),
+    'build-id': nonEmpty(depot?.buildID),
+    'project-id': nonEmpty(depot?.projectID),
     'build-url': buildUrl,
   };
 }
