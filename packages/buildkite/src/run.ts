@@ -1,6 +1,6 @@
 import {
   COMMANDS,
-  isCommand,
+  commandFrom,
   messageOf,
   optionNames,
   runCiCommand,
@@ -29,11 +29,8 @@ function refuseUnknownOptions(command: Command, adapter: BuildkiteAdapter): void
 
 /** The plugin's entry point: `node dist/index.js <install|build|bake>`, run by the hooks. */
 export async function main(argv: readonly string[], env: Env): Promise<number> {
-  const command = argv[0];
-  if (!isCommand(command)) {
-    process.stderr.write(`Usage: index.js install|build|bake (got ${JSON.stringify(command ?? '')})\n`);
-    return 2;
-  }
+  const command = commandFrom(argv);
+  if (!command) return 2;
   const schema: Schema = COMMANDS[command];
   let adapter: BuildkiteAdapter;
   try {

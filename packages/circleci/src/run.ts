@@ -1,4 +1,4 @@
-import { COMMANDS, isCommand, runCiCommand, type Schema } from '@depot-actions/core';
+import { COMMANDS, commandFrom, runCiCommand, type Schema } from '@depot-actions/core';
 import { CircleCiAdapter } from './adapter';
 import { circleciContext, DEFAULT_OUTPUT_DIR } from './context';
 
@@ -9,11 +9,8 @@ export const SETUP_HINT =
 
 /** The orb's entry point: `node index.js <install|build|bake>`, inputs from PARAM_* variables. */
 export async function main(argv: readonly string[], env: Env): Promise<number> {
-  const command = argv[0];
-  if (!isCommand(command)) {
-    process.stderr.write(`Usage: index.js install|build|bake (got ${JSON.stringify(command ?? '')})\n`);
-    return 2;
-  }
+  const command = commandFrom(argv);
+  if (!command) return 2;
   const schema: Schema = COMMANDS[command];
   const adapter = new CircleCiAdapter({
     env,

@@ -23,6 +23,14 @@ export type Command = keyof typeof COMMANDS;
 export const isCommand = (value: string | undefined): value is Command =>
   value !== undefined && Object.hasOwn(COMMANDS, value);
 
+/** The command an orb/plugin entry was started with (`node index.js <command>`); usage on stderr if none. */
+export function commandFrom(argv: readonly string[]): Command | undefined {
+  const command = argv[0];
+  if (isCommand(command)) return command;
+  process.stderr.write(`Usage: index.js install|build|bake (got ${JSON.stringify(command ?? '')})\n`);
+  return undefined;
+}
+
 /** The options a command accepts outside GitHub (GitHub-only inputs are left out). */
 export const optionNames = (schema: Schema): string[] =>
   Object.entries(schema)
