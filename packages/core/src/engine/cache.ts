@@ -8,7 +8,6 @@ import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   renameSync,
   rmdirSync,
   rmSync,
@@ -53,17 +52,6 @@ const isFile = (path: string): boolean => {
 export function findCached(root: string, version: string, arch: string, binary: string): string | undefined {
   const entry = cacheEntry(root, version, arch, binary);
   return isFile(entry.marker) && isFile(entry.path) ? entry.path : undefined;
-}
-
-/** Versions with a complete entry for this arch, in no particular order. */
-export function cachedVersions(root: string, arch: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(join(root, TOOL_NAME));
-  } catch {
-    return [];
-  }
-  return names.filter((version) => isFile(join(root, TOOL_NAME, version, `${arch}.complete`)));
 }
 
 /**
