@@ -6,6 +6,7 @@ import {
   UserError,
   type AnnotationLevel,
   type CiAdapter,
+  type SourceLocation,
 } from '@depot-actions/core';
 import { appendKeyValue, EOL, issueCommand } from './commands';
 
@@ -44,8 +45,8 @@ export class GitHubAdapter implements CiAdapter {
   debug(message: string): void {
     issueCommand('debug', message);
   }
-  annotate(level: AnnotationLevel, message: string, title?: string): void {
-    issueCommand(level, message, { title });
+  annotate(level: AnnotationLevel, message: string, title?: string, at?: SourceLocation): void {
+    issueCommand(level, message, { title, file: at?.file, line: at?.line?.toString() });
   }
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
     issueCommand('group', title);
