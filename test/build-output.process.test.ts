@@ -1,6 +1,6 @@
 // The engine's output as it streams from a real process: the recording engine stub prints the
 // engines' plain progress and lint formats (test/fixtures/build-output) in small pieces, and
-// runPlan's collector must read the same steps and problems as the parsers read from the whole
+// runCommand's collector must read the same steps and problems as the parsers read from the whole
 // text. The GitHub adapter then turns the problems into file/line workflow commands.
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { join } from 'node:path';
@@ -9,8 +9,8 @@ import {
   progressSummary,
   readBuildProblems,
   reportBuildOutput,
-  runPlan,
-  type Plan,
+  runCommand,
+  type CommandLine,
 } from '@depot-actions/core';
 import { GitHubAdapter } from '@depot-actions/github';
 import { buildOutputFixture, createEngineStub, STUB_DIR, type EngineStub } from './harness/engine-stub';
@@ -24,20 +24,16 @@ afterEach(async () => {
 
 async function runStub(fixture: string, exitCode: number) {
   stub = await createEngineStub({ stderr: buildOutputFixture(fixture), stderrChunk: 7, exitCode });
-  const plan: Plan = {
+  const line: CommandLine = {
     command: join(STUB_DIR, 'depot'),
     args: ['build', '.'],
     cwd: stub.dir,
     env: stub.env,
     secretEnv: [],
-    files: [],
-    outputs: { metadataFile: join(stub.dir, 'metadata.json') },
-    tempDir: stub.dir,
-    warnings: [],
   };
   const chunks: Buffer[] = [];
-  const result = await runPlan(
-    plan,
+  const result = await runCommand(
+    line,
     { PATH: process.env.PATH },
     { stdout: () => {}, stderr: (c) => void chunks.push(c) },
   );
@@ -57,7 +53,7 @@ describe.each([
     expect(printed).toBe(buildOutputFixture(fixture));
     const lines = buildOutputFixture(fixture).split('\n');
     const output = result.output;
-    if (!output) throw new Error('runPlan returned no output reader');
+    if (!output) throw new Error('runCommand returned no output reader');
     expect(output.problems()).toEqual(readBuildProblems(lines));
     expect(output.problems().length).toBeGreaterThan(0);
     expect(
