@@ -37,6 +37,8 @@ export * from './engine/npmrc';
 export * from './engine/request';
 export * from './engine/install';
 export * from './options/setup';
+export * from './options/pull';
+export * from './steps/pull';
 export * from './steps/setup';
 export * from './options/bake';
 export * from './options/validate-bake';
