@@ -3,7 +3,7 @@
 // left, errors and hints), and with the REAL depot CLI against the local Depot API double.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
-import { startDepotApi, type DepotApi } from './doubles/depot-api';
+import { realCliEnv, startDepotApi, type DepotApi } from './doubles/depot-api';
 import { fieldStrings, type ProtoMessage } from './doubles/protobuf';
 import { createEngineStub, type EngineStub } from './harness/engine-stub';
 import { allText, REPO_ROOT, runAction, type ActionResult } from './harness/runner';
@@ -147,13 +147,7 @@ describe('pull with the real depot CLI', () => {
     const result = await runAction('pull', {
       inputs: { 'build-id': 'bld_missing', token: TOKEN, platform: 'linux/amd64' },
       prependPath: [CLI_DIR],
-      env: {
-        DEPOT_API_URL: api.url,
-        DEPOT_NO_UPDATE_NOTIFIER: '1',
-        DEPOT_ERROR_TELEMETRY: '0',
-        DEPOT_DISABLE_OTEL: '1',
-        NO_COLOR: '1',
-      },
+      env: realCliEnv(api.url),
     });
     cleanups.push(() => result.cleanup());
     expect(result.main.exitCode).toBe(1);
