@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   annotateBuildProblems,
+  bakeDockerfiles,
   BuildOutputReader,
   checkAnnotationsEnabled,
   dockerfileOf,
@@ -198,6 +199,30 @@ describe('locating and annotating', () => {
     ['https://github.com/acme/app.git#main', '', undefined],
   ])('context %j, file %j: %s', (context, file, expected) => {
     expect(dockerfileOf(context, file)).toBe(expected);
+  });
+
+  test("bake: each target's Dockerfile from the printed definition, under the workdir", () => {
+    const definition = {
+      target: {
+        app: { context: '.', dockerfile: 'Dockerfile' },
+        worker: { context: 'services/worker', dockerfile: 'worker.Dockerfile' },
+        remote: { context: 'https://github.com/acme/app.git', dockerfile: 'Dockerfile' },
+      },
+    };
+    const locate = bakeDockerfiles(definition, 'deploy');
+    expect(['app', 'worker', 'remote', 'missing'].map(locate)).toEqual([
+      'deploy/Dockerfile',
+      'deploy/services/worker/worker.Dockerfile',
+      undefined,
+      undefined,
+    ]);
+    expect(locate(undefined)).toBeUndefined();
+    expect(bakeDockerfiles({ target: { only: {} } }, '.')(undefined)).toBe('Dockerfile');
+    const located = locateProblems(readBuildProblems(fixture('depot-bake-lint.txt')), locate);
+    expect(located.map((p) => p.path)).toEqual([
+      'deploy/services/worker/worker.Dockerfile',
+      'deploy/services/worker/worker.Dockerfile',
+    ]);
   });
 
   test('a printed name resolves next to the Dockerfile the step built', () => {

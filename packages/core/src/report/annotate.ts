@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { CiAdapter } from '../adapter';
+import type { BakeDefinition } from '../bake/definition';
 import type { BuildProblem } from './problems';
 
 /** Where the Dockerfile of a build (or of a bake target) is, relative to the repository root. */
@@ -20,6 +21,25 @@ export function dockerfileOf(context: string, file: string): string | undefined 
   }
   if (/^[a-z][\w+.-]*:\/\//i.test(context) || /^git@/.test(context)) return undefined;
   return posix.normalize(file ? slash(file) : posix.join(slash(context), 'Dockerfile'));
+}
+
+/**
+ * The Dockerfile of each bake target, from the printed definition (`context`, and `dockerfile`
+ * relative to it), under `workdir` (where bake ran, relative to the repository root). With one
+ * target, a problem that names none is that target's. A remote context has no path: undefined.
+ */
+export function bakeDockerfiles(definition: BakeDefinition | undefined, workdir: string): DockerfileLocator {
+  const targets = Object.keys(definition?.target ?? {});
+  return (target) => {
+    const name = target ?? (targets.length === 1 ? targets[0] : undefined);
+    const spec = name === undefined ? undefined : definition?.target[name];
+    if (!spec) return undefined;
+    const context = typeof spec.context === 'string' ? spec.context : '.';
+    const file = typeof spec.dockerfile === 'string' ? spec.dockerfile : 'Dockerfile';
+    if (/^[a-z][\w+.-]*:\/\//i.test(context) || /^git@/.test(context) || posix.isAbsolute(file))
+      return undefined;
+    return posix.normalize(posix.join(workdir.replace(/\\/g, '/') || '.', context, file));
+  };
 }
 
 /**
