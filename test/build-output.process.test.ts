@@ -77,8 +77,8 @@ describe('annotations on GitHub', () => {
     });
     jest.restoreAllMocks();
     expect(written).toEqual([
-      '::warning title=Build check%3A DL3007,file=web/Dockerfile,line=1::DL3007: Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag\n',
-      '::notice title=Build check%3A DL3059,file=web/Dockerfile,line=4::DL3059: Multiple consecutive `RUN` instructions. Consider consolidation.\n',
+      '::warning title=Build check%3A DL3007,file=web/Dockerfile,line=1::DL3007: Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag (web/Dockerfile:1)\n',
+      '::notice title=Build check%3A DL3059,file=web/Dockerfile,line=4::DL3059: Multiple consecutive `RUN` instructions. Consider consolidation. (web/Dockerfile:4)\n',
     ]);
     expect(report.problems).toEqual(
       locateProblems(
@@ -101,7 +101,7 @@ describe('annotations on GitHub', () => {
     });
     jest.restoreAllMocks();
     expect(written).toEqual([
-      '::error title=Build failed here,file=docker/app.Dockerfile,line=3::failed to solve: process "/bin/sh -c echo compiling && exit 2" did not complete successfully: exit code: 2\n',
+      '::error title=Build failed here,file=docker/app.Dockerfile,line=3::failed to solve: process "/bin/sh -c echo compiling && exit 2" did not complete successfully: exit code: 2 (docker/app.Dockerfile:3)\n',
     ]);
   });
 });

@@ -255,7 +255,7 @@ describe('locating and annotating', () => {
     expect(adapter.calls).toEqual([
       [
         'warning',
-        "StageNameCasing: Stage name 'Builder' should be lowercase",
+        "StageNameCasing: Stage name 'Builder' should be lowercase (services/worker.Dockerfile:1)",
         'Build check: StageNameCasing',
         { file: 'services/worker.Dockerfile', line: 1 },
       ],

@@ -83,8 +83,9 @@ export function describeProblem(p: BuildProblem): string {
 
 /**
  * Turns located build problems into annotations on the Dockerfile line they name: every check or
- * lint finding (unless `checks` is false), and a build error that names a line. A problem whose
- * file is not in the repository is annotated on the job, with the file and line in the text.
+ * lint finding (unless `checks` is false), and a build error that names a line. The text also
+ * says where (`... (docker/app.Dockerfile:3)`): a CI that cannot place an annotation on a file
+ * still shows it, and a file outside the repository is named as the engine printed it.
  * Returns how many annotations were made.
  */
 export function annotateBuildProblems(
@@ -98,12 +99,8 @@ export function annotateBuildProblems(
     if (p.kind === 'error' && p.line === undefined) continue;
     const title =
       p.kind === 'error' ? 'Build failed here' : p.rule ? `Build check: ${p.rule}` : 'Build check';
-    if (p.path)
-      adapter.annotate(p.level, `${p.rule ? `${p.rule}: ` : ''}${p.message}`, title, {
-        file: p.path,
-        ...(p.line ? { line: p.line } : {}),
-      });
-    else adapter.annotate(p.level, describeProblem(p), title);
+    const at = p.path ? { file: p.path, ...(p.line ? { line: p.line } : {}) } : undefined;
+    adapter.annotate(p.level, describeProblem(p), title, at);
     count++;
   }
   return count;
