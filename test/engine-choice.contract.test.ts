@@ -113,6 +113,31 @@ describe('engine: auto without Depot credentials', () => {
   });
 });
 
+describe('dry run', () => {
+  test('prints the command of each engine: depot, then the fallback and what it would leave out', async () => {
+    const { result, dockerCalls } = await runWithDockerStub('build-push', {
+      'dry-run': 'true',
+      'buildx-fallback': 'true',
+      token: 'depot_dry_run_token',
+      project: 'prj_dry',
+      tags: 'registry.example/app:1',
+    });
+    expect(result.main.exitCode).toBe(0);
+    const lines = result.main.stdout.split('\n');
+    expect(lines.find((l) => l.startsWith('command:'))).toMatch(
+      /^command: {5}\S+\/test\/stubs\/depot build .*--tag registry\.example\/app:1 --project prj_dry /,
+    );
+    const fallback = lines.filter((l) => l.startsWith('fallback:'));
+    expect(fallback[0]).toMatch(
+      /^fallback: {4}\S+\/test\/stubs\/docker build --progress plain .*--tag registry\.example\/app:1 /,
+    );
+    expect(fallback[0]).not.toContain('prj_dry');
+    expect(fallback[1]).toBe('fallback:    (leaves out project (Depot only))');
+    expect(dockerCalls.filter((c) => !DETECTION.test(c))).toEqual([]);
+    expect(result.outputs).toEqual({});
+  });
+});
+
 describe("the depot CLI's own credentials", () => {
   async function runRealCli(env: Record<string, string>): Promise<{ result: ActionResult; api: DepotApi }> {
     const api = await startDepotApi();

@@ -2,8 +2,7 @@ import { describeGaps, type Gap } from '../local/gaps';
 import { detectLocalEngine } from '../local/detect';
 import { describeLocalEngine } from '../local/types';
 import type { Invocation } from '../plan/invocation';
-import { describeInvocation } from '../plan/print';
-import type { CommandLine } from '../plan/types';
+import { describeInvocation, type PlanLine } from '../plan/print';
 import type { Diagnosis } from '../run/diagnose';
 import type { RunResult } from '../run/execute';
 import { fallbackEngine, type EngineChoice } from './engine-choice';
@@ -33,7 +32,7 @@ export async function printPlan<O>(
   settings: EngineSettings,
   dryRun: boolean,
 ): Promise<void> {
-  const lines = commandLines(invocation, run);
+  const lines: PlanLine[] = commandLines(invocation, run);
   // A dry run also shows what a fallback would run, and what it would leave out.
   const found =
     dryRun && run.kind === 'depot' && settings.fallback ? await detectLocalEngine(step.ci.env) : undefined;
@@ -42,7 +41,7 @@ export async function printPlan<O>(
     const gaps = gapsOf(invocation, local);
     for (const { line } of commandLines(invocation, { kind: 'local', engine: local }))
       lines.push({ label: 'fallback:', line });
-    if (gaps.length) lines.push({ label: 'fallback:', line: note(`leaves out ${describeGaps(gaps)}`) });
+    if (gaps.length) lines.push({ label: 'fallback:', note: `leaves out ${describeGaps(gaps)}` });
   }
   const description = describeInvocation(
     invocation,
@@ -54,10 +53,6 @@ export async function printPlan<O>(
     for (const line of description) step.adapter.info(line);
   });
 }
-
-/** A line of the printed plan that is a remark, not a command. */ const note = (
-  text: string,
-): CommandLine => ({ command: `(${text})`, args: [], cwd: '', env: {}, secretEnv: [] });
 
 /** Runs the chosen engine; after a Depot infrastructure failure, the local one if asked to. */
 export async function runWithFallback<O>(
