@@ -18,6 +18,9 @@ export const displayEnv = (line: CommandLine): string =>
     .map((k) => (line.secretEnv.includes(k) ? `${k}=***` : `${k}=${line.env[k]}`))
     .join(' ');
 
+/** A command line of the printed plan, under its label (`command:`, `fallback:`), or a remark. */
+export type PlanLine = { label: string; line: CommandLine } | { label: string; note: string };
+
 /**
  * The invocation as the lines a user reads in the log or in a dry run: each engine's command line
  * (`engine` names the chosen one, then any fallback), the files and the outputs. Secrets appear
@@ -25,12 +28,17 @@ export const displayEnv = (line: CommandLine): string =>
  */
 export function describeInvocation(
   invocation: Invocation,
-  engines: readonly { label: string; line: CommandLine }[],
+  engines: readonly PlanLine[],
   credentialSource: string,
   outputs: Record<string, string>,
 ): string[] {
   const lines: string[] = [];
-  for (const { label, line } of engines) {
+  for (const entry of engines) {
+    if ('note' in entry) {
+      lines.push(`${entry.label.padEnd(12)} (${entry.note})`);
+      continue;
+    }
+    const { label, line } = entry;
     lines.push(`${label.padEnd(12)} ${displayCommand(line)}`);
     const env = displayEnv(line);
     if (env) lines.push(`${'environment:'.padEnd(12)} ${env}`);
