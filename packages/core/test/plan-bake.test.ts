@@ -143,14 +143,10 @@ describe('validateBakeOptions', () => {
     ],
     [{ set: 'nodot=1' }, 'Invalid value for input "set": "nodot=1".'],
     [{ vars: 'TAG' }, 'Invalid value for input "vars": "TAG".'],
-    [
-      { 'save-tag': 'v1' },
-      'Invalid value for input "save-tag": "v1". Expected only together with save: true.',
-    ],
     [{ call: 'check' }, 'depot bake supports only "build"'],
     [
       { 'lint-fail-on': 'x' },
-      'Invalid value for input "lint-fail-on": "x". Expected one of error, warn, info, none.',
+      'Invalid value for input "lint-fail-on": "x". Expected one of error, warn, warning, info, none.',
     ],
   ])('%o', async (inputs, message) => {
     await expect(validate(inputs)).rejects.toThrow(message);
