@@ -110,7 +110,7 @@ describe('build-push against the recording engine', () => {
       'linux/amd64,linux/arm64',
       '--provenance',
       expect.stringMatching(
-        /^mode=min,inline-only=true,builder-id=https:\/\/github\.com\/.+\/actions\/runs\/\d+$/,
+        /^mode=max,builder-id=https:\/\/github\.com\/.+\/actions\/runs\/\d+$/,
       ),
       '--push',
       '--secret',

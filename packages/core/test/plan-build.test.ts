@@ -103,6 +103,12 @@ const rows: [string, Record<string, string>, CiContext, string[]][] = [
   ['no GIT_AUTH_TOKEN for a path context', { 'github-token': 'ghs_x', context: '.' }, github(), ['.']],
   ['a user GIT_AUTH_TOKEN secret wins', { 'github-token': 'ghs_x', secrets: 'GIT_AUTH_TOKEN=mine' }, github(), ['--secret', `id=GIT_AUTH_TOKEN,src=${STEP}/secret-1`, 'https://github.com/acme/app.git#abc123']],
   ['GitHub Enterprise server URL', {}, github({ serverUrl: 'https://ghe.example.com/' }), ['https://ghe.example.com/acme/app.git#abc123']],
+  ['build-args without = pass through: the CLI takes the value from the environment', { 'build-args': 'NPM_TOKEN\nA=1' }, ci(), ['--build-arg', 'NPM_TOKEN', '--build-arg', 'A=1', '.']],
+  ['lint-fail-on warning in any case, lower-cased as the CLI reads it', { lint: 'true', 'lint-fail-on': 'WARNING' }, ci(), ['--lint', '--lint-fail-on', 'warning', '.']],
+  ['save-tag and save-tags without save are passed, as depot/build-push-action does', { 'save-tag': 'v1', 'save-tags': 'v2' }, ci(), ['--save-tag', 'v1', '--save-tag', 'v2', '.']],
+  ['a list is trimmed as a whole before parsing: two tags', { tags: ' "a/b:1,a/b:2"' }, ci(), ['--tag', 'a/b:1', '--tag', 'a/b:2', '.']],
+  ['a quoted docker output is still the docker exporter: no default provenance', { outputs: '"type=docker","dest=a b.tar"' }, github({ env: {}, repositoryPrivate: false }), ['--output', '"type=docker","dest=a b.tar"', `https://github.com/acme/app.git#abc123`]],
+  ['an output with spaces around its type is the docker exporter', { outputs: 'dest=img.tar, type = docker' }, github({ env: {}, repositoryPrivate: false }), ['--output', 'dest=img.tar, type = docker', `https://github.com/acme/app.git#abc123`]],
   ['Depot flags come after the buildx flags, context last', { project: 'p', tags: 't', push: 'true', lint: 'true' }, ci(), ['--push', '--tag', 't', '--project', 'p', '--lint', '.']],
 ];
 
@@ -139,14 +145,26 @@ describe('planBuild: files, environment and outputs', () => {
     expect(result.outputs).toEqual({ metadataFile: `${STEP}/metadata.json`, iidFile: `${STEP}/iidfile` });
   });
 
-  test.each(['type=local,dest=out', 'type=tar,dest=out.tar', './out'])(
-    'no iidfile with output %s',
-    async (output) => {
-      const result = await plan({ outputs: output });
-      expect(result.args).not.toContain('--iidfile');
-      expect(result.outputs.iidFile).toBeUndefined();
-    },
-  );
+  test.each([
+    'type=local,dest=out',
+    'type=tar,dest=out.tar',
+    './out',
+    '-',
+    '"type=local","dest=my dir"',
+    'dest=out.tar, type=tar',
+  ])('no iidfile with output %s', async (output) => {
+    const result = await plan({ outputs: output });
+    expect(result.args).not.toContain('--iidfile');
+    expect(result.outputs.iidFile).toBeUndefined();
+  });
+
+  test.each([
+    'type=image,name=a/b,push=true',
+    '"type=registry","name=a/b:1,a/b:2"',
+    'type=oci,dest=local.tar',
+  ])('an iidfile with output %s (the name of a file is not its type)', async (output) => {
+    expect((await plan({ outputs: output })).args).toContain('--iidfile');
+  });
 
   test('secret values go to files and the token to the environment, never to argv', async () => {
     const result = await plan({ secrets: 'A=first\n"B=multi\nline"', 'github-token': 'ghs_tok' }, github(), {

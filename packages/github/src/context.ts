@@ -34,7 +34,9 @@ export function githubContext(env: Env, event: GitHubEvent = readEvent(env)): Ci
     serverUrl,
     sha: env.GITHUB_SHA || undefined,
     ref: env.GITHUB_REF || undefined,
-    repositoryPrivate: event.repository?.private,
+    // docker's and depot's actions treat a payload without repository.private as public
+    // (mode=max provenance); a workflow moved from them keeps the provenance it had.
+    repositoryPrivate: event.repository?.private === true,
     runUrl,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     // RUNNER_TEMP is always set on runners; node:os is not worth loading for the fallback.
