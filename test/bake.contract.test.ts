@@ -60,9 +60,7 @@ describe('bake against the recording engine', () => {
       // Default provenance for the targets without their own (worker sets mode=max itself); the
       // harness's payload has no repository.private, which the peers read as public: mode=max.
       '--set',
-      expect.stringMatching(
-        /^app\.attest=type=provenance,mode=max,builder-id=https:\/\/github\.com\//,
-      ),
+      expect.stringMatching(/^app\.attest=type=provenance,mode=max,builder-id=https:\/\/github\.com\//),
       '--set',
       expect.stringMatching(/^base\.attest=type=provenance,mode=max,builder-id=/),
     ]);

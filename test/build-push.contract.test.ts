@@ -109,9 +109,7 @@ describe('build-push against the recording engine', () => {
       '--platform',
       'linux/amd64,linux/arm64',
       '--provenance',
-      expect.stringMatching(
-        /^mode=max,builder-id=https:\/\/github\.com\/.+\/actions\/runs\/\d+$/,
-      ),
+      expect.stringMatching(/^mode=max,builder-id=https:\/\/github\.com\/.+\/actions\/runs\/\d+$/),
       '--push',
       '--secret',
       expect.stringMatching(/^id=NPM,src=.*\/secret-1$/),
