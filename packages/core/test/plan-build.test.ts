@@ -1,5 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
-import { buildSchema, planBuild, readOptions, type CiContext, type Credentials } from '@depot-actions/core';
+import {
+  buildSchema,
+  describePlan,
+  displayArg,
+  planBuild,
+  readOptions,
+  type CiContext,
+  type Credentials,
+} from '@depot-actions/core';
 
 const STEP = '/tmp/step';
 const RUN_URL = 'https://github.com/acme/app/actions/runs/42';
@@ -199,5 +207,30 @@ describe('planBuild: files, environment and outputs', () => {
     const result = await plan({}, ci(), { source: 'none' });
     expect(result.env).toEqual({});
     expect(result.secretEnv).toEqual([]);
+  });
+});
+
+describe('the printed plan', () => {
+  test('keeps every value on its own line: newlines are escaped, never printed', async () => {
+    const evil = 'x\n::warning::INJECTED\r::add-mask::y';
+    const result = await plan({
+      labels: `"a=${evil}"`,
+      target: 'ok',
+      'cache-to': `"type=gha,scope=${evil}"`,
+    });
+    const lines = describePlan(result, 'token input', { metadata: `${STEP}/metadata.json` });
+    for (const line of lines) expect(line).not.toMatch(/[\r\n]/);
+    expect(lines[0]).toContain(`--label $'a=x\\n::warning::INJECTED\\r::add-mask::y'`);
+    expect(lines.find((l) => l.startsWith('warning:'))).toContain('scope=x\\n::warning::INJECTED');
+  });
+
+  test.each([
+    ['plain', 'plain'],
+    ['with space', `'with space'`],
+    [`it's`, `'it'\\''s'`],
+    ['tab\there', `$'tab\\there'`],
+    [`quote ' and \\ and \u0001`, `$'quote \\' and \\\\ and \\x01'`],
+  ])('displayArg(%j) is %s', (arg, shown) => {
+    expect(displayArg(arg)).toBe(shown);
   });
 });
