@@ -50,7 +50,8 @@ export async function bakeMain(step: StepContext): Promise<number> {
   maskSecret(adapter, options['github-token']);
   const findings = validateBakeOptions(options);
   for (const warning of findings.warnings) adapter.annotate('warning', warning);
-  const source = resolveBakeSource(options.source, options.workdir, ci);
+  const source = resolveBakeSource(options.source, options.workdir, ci, options.files);
+  if (source.notice) adapter.annotate('notice', source.notice);
 
   // 2. credentials, 3. engine
   const timeout = fallbackSeconds(options['fallback-timeout']);
