@@ -284,15 +284,17 @@ describe('CircleCI orb: install', () => {
     expectNoSecrets([jwt], { stdout: r.stdout, stderr: r.stderr, BASH_ENV: readFileSync(r.bashEnv, 'utf8') });
   });
 
-  test('oidc: true without an identity fails with what to set up', async () => {
+  // Best-effort, as depot/setup-action: the CLI is installed, and the warning says what to set up.
+  test('oidc: true without an identity warns with what to set up, and installs', async () => {
     const r = await runOrb(
       'install',
-      { VERSION: REAL_DEPOT_VERSION, OIDC: 'true' },
+      { VERSION: REAL_DEPOT_VERSION, OIDC: 'true', DOWNLOAD_URL: release.downloadUrl },
       { DEPOT_RELEASE_URL: release.url },
       pathWith(),
     );
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('No Depot credentials were found.');
+    expect(r.exitCode).toBe(0);
+    expect(await exported(r, 'DEPOT_OUTPUT_VERSION')).toBe(REAL_DEPOT_VERSION);
+    expect(r.stderr).toContain('oidc: this job has no OIDC identity to exchange for a Depot token.');
     expect(r.stderr).toContain('CircleCI trust relationship (organization ID and project ID)');
   });
 });

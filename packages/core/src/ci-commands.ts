@@ -1,13 +1,11 @@
-import { maskSecret, type CiAdapter } from './adapter';
+import type { CiAdapter } from './adapter';
 import type { CiContext } from './ci';
-import { credentialHelp, resolveCredentials } from './credentials/resolve';
 import { providersFor } from './credentials/providers';
 import { messageOf, UserError } from './errors';
 import { bakeSchema } from './options/bake';
 import { buildSchema } from './options/build';
 import type { Schema } from './options/schema';
 import { setupSchema } from './options/setup';
-import { parseBoolean } from './options/values';
 import { bakeMain } from './steps/bake';
 import { buildPushMain } from './steps/build-push';
 import { cleanupStep } from './steps/engine-step';
@@ -47,26 +45,6 @@ export function reportStepError(adapter: CiAdapter, error: unknown): void {
   }
 }
 
-/**
- * `oidc: true` on install, outside GitHub: checks that the job's identity yields Depot
- * credentials and stops with the fix when it does not. It never exports the token: later steps
- * and the depot CLI ask for one themselves, and an exported token would outlive its lifetime.
- */
-export async function checkOidc(adapter: CiAdapter, ci: CiContext): Promise<void> {
-  const credentials = await resolveCredentials({
-    tokenInput: '',
-    ci,
-    providers: providersFor(ci.provider),
-    mask: (s) => maskSecret(adapter, s),
-    warn: (m) => adapter.annotate('warning', m),
-  });
-  if (credentials.source === 'none')
-    throw new UserError('No Depot credentials were found.', credentialHelp(ci.provider));
-  adapter.info(
-    `Depot credentials: ${credentials.source} (not exported: later depot steps find them by themselves)`,
-  );
-}
-
 /** An adapter whose inputs a command can override (install turns oidc off after checking it). */
 export type CommandAdapter = CiAdapter & { overrideInput(name: string, value: string): void };
 
@@ -84,9 +62,7 @@ export async function runCiCommand(
   try {
     preflight?.();
     if (command === 'install') {
-      if (parseBoolean('oidc', adapter.input('oidc'))) await checkOidc(adapter, ci);
-      adapter.overrideInput('oidc', 'false');
-      return await setupMain({ adapter, ci });
+      return await setupMain({ adapter, ci, providers: providersFor(ci.provider) });
     }
     const step = { adapter, ci, providers: providersFor(ci.provider), setupHint };
     return await (command === 'build' ? buildPushMain(step) : bakeMain(step));

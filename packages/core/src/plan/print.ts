@@ -1,4 +1,5 @@
-import type { Plan } from './types';
+import type { Invocation } from './invocation';
+import type { CommandLine } from './types';
 
 const SAFE = /^[\w@%+=:,./-]+$/;
 
@@ -24,22 +25,35 @@ export function displayArg(arg: string): string {
 /** Free text (a warning that quotes a value) on one line: control characters as \n, \xNN. */
 export const displayText = (text: string): string => escapeSome(text, '');
 
-/** The plan as the lines a user reads in the log or in dry-run: secrets appear only as their names. */
-export function describePlan(
-  plan: Plan,
+/** A command line as one line a user can read (and, with its quoting, paste into a shell). */
+export const displayCommand = (line: CommandLine): string =>
+  [line.command, ...line.args].map(displayArg).join(' ');
+
+/** `NAME=value` pairs of a command line's own variables, secret ones as `NAME=***`. */
+export const displayEnv = (line: CommandLine): string =>
+  Object.keys(line.env)
+    .map((k) => (line.secretEnv.includes(k) ? `${k}=***` : `${k}=${displayArg(line.env[k])}`))
+    .join(' ');
+
+/**
+ * The invocation as the lines a user reads in the log or in a dry run: each engine's command line
+ * (`engine` names the chosen one, then any fallback), the files and the outputs. Secrets appear
+ * only as their names and sizes.
+ */
+export function describeInvocation(
+  invocation: Invocation,
+  engines: readonly { label: string; line: CommandLine }[],
   credentialSource: string,
   outputs: Record<string, string>,
 ): string[] {
-  const lines = [
-    `command:     ${[plan.command, ...plan.args].map(displayArg).join(' ')}`,
-    `working dir: ${displayArg(plan.cwd)}`,
-    `credentials: ${credentialSource}`,
-  ];
-  const env = Object.keys(plan.env).map((k) =>
-    plan.secretEnv.includes(k) ? `${k}=***` : `${k}=${displayArg(plan.env[k])}`,
-  );
-  if (env.length) lines.push(`environment: ${env.join(' ')}`);
-  for (const file of plan.files) {
+  const lines: string[] = [];
+  for (const { label, line } of engines) {
+    lines.push(`${label.padEnd(12)} ${displayCommand(line)}`);
+    const env = displayEnv(line);
+    if (env) lines.push(`${'environment:'.padEnd(12)} ${env}`);
+  }
+  lines.push(`working dir: ${displayArg(invocation.cwd)}`, `credentials: ${credentialSource}`);
+  for (const file of invocation.files) {
     const what = file.secret
       ? `${file.purpose}, ${Buffer.byteLength(file.content)} bytes, mode 0600`
       : file.purpose;
@@ -47,6 +61,6 @@ export function describePlan(
   }
   for (const [name, from] of Object.entries(outputs))
     lines.push(`output:      ${name} <- ${displayArg(from)}`);
-  for (const warning of plan.warnings) lines.push(`warning:     ${displayText(warning)}`);
+  for (const warning of invocation.warnings) lines.push(`warning:     ${displayText(warning)}`);
   return lines;
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ExpectedOutputs } from '../plan/types';
+import type { ExpectedOutputs } from '../plan/invocation';
 
 /** The outputs of a build step, as the peers set them, plus the Depot build link. */
 export interface BuildOutputs {
