@@ -228,7 +228,12 @@ describe('planBuild: files, environment and outputs', () => {
     expect(result.files).toEqual([
       { path: `${STEP}/secret-1`, purpose: 'secret A', content: 'first', secret: true },
       { path: `${STEP}/secret-2`, purpose: 'secret B', content: 'multi\nline', secret: true },
-      { path: `${STEP}/secret-3`, purpose: 'secret GIT_AUTH_TOKEN.github.com', content: 'ghs_tok', secret: true },
+      {
+        path: `${STEP}/secret-3`,
+        purpose: 'secret GIT_AUTH_TOKEN.github.com',
+        content: 'ghs_tok',
+        secret: true,
+      },
     ]);
     expect(result.env).toEqual({});
     expect(line.env).toEqual({ DEPOT_TOKEN: 'depot-secret-token' });

@@ -16,6 +16,15 @@ export function gitContextRef(ci: CiContext): { ref: string; sha?: string } {
   return { ref, sha: ci.sha };
 }
 
+/** Host (and port) of the CI's Git server, lower case: `github.com` unless GITHUB_SERVER_URL says otherwise. */
+export function gitHost(ci: CiContext): string {
+  try {
+    return new URL(ci.serverUrl || 'https://github.com').host;
+  } catch {
+    return 'github.com';
+  }
+}
+
 /**
  * The Git context docker's and Depot's actions build by default:
  * `<server>/<owner>/<repo>.git#<ref>`, pinned to the commit except for pull request merge refs
