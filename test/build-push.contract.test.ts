@@ -165,7 +165,7 @@ describe('build-push against the recording engine', () => {
     expect(await leftInRunnerTemp(result)).toEqual([]);
   });
 
-  test('the default Git context gets the GIT_AUTH_TOKEN secret', async () => {
+  test('the default Git context gets the GIT_AUTH_TOKEN.<host> secret', async () => {
     const engine = await stub({ metadata: METADATA });
     const result = await run(
       { project: 'p', token: SECRETS.token, 'github-token': SECRETS.githubToken },
@@ -174,7 +174,8 @@ describe('build-push against the recording engine', () => {
     expect(result.main.exitCode).toBe(0);
     const [call] = await engine.records();
     expect(call.argv.at(-1)).toMatch(/^https:\/\/github\.com\/.+\.git#[0-9a-f]{40}$/);
-    expect(call.secretFiles).toEqual({ GIT_AUTH_TOKEN: SECRETS.githubToken });
+    // Host-scoped, as docker passes it: BuildKit offers it to github.com only.
+    expect(call.secretFiles).toEqual({ 'GIT_AUTH_TOKEN.github.com': SECRETS.githubToken });
     expectNoSecrets(result, [SECRETS.githubToken, SECRETS.token]);
   });
 

@@ -91,6 +91,8 @@ function checkBuildArgs(items: string[]): void {
 function checkLocalPaths(options: BuildOptions, workspace: string): void {
   const context = options.context;
   if (context === '' || context === '-' || context.includes('{{') || isRemoteRef(context)) return;
+  // A missing workspace is its own error (no checkout), reported where the engine would run.
+  if (!isDirectory(workspace)) return;
   if (!isDirectory(resolve(workspace, context))) {
     throw new InputError(
       'context',
