@@ -199,6 +199,23 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
     expect(await readStubRecords(r.records)).toEqual([]);
   });
 
+  test('a NUL byte in an option (the JSON configuration can carry one) is a one-line error', async () => {
+    const r = await runHook(
+      'command',
+      { command: 'build' },
+      {
+        DEPOT_TOKEN: 'depot_env_5e6f7a8b',
+        // The agent's JSON keeps the escape; no per-option variable can hold the byte itself.
+        BUILDKITE_PLUGIN_CONFIGURATION: JSON.stringify({ command: 'build', target: 'app\u0000x' }),
+      },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(
+      'Invalid value for input "target": "app\\u0000x". Expected a value without NUL bytes.',
+    );
+    expect(await readStubRecords(r.records)).toEqual([]);
+  });
+
   test('a bad value: one error naming the option, an error annotation, no :: workflow commands', async () => {
     const r = await runHook(
       'command',
