@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CiContext } from '../ci';
+import { DEFAULT_BAKE_FILES } from './definition';
 import { InputError } from '../errors';
 import { gitContextRef, renderContext } from '../plan/git-context';
 
@@ -12,21 +13,9 @@ export type BakeSource = ({ kind: 'local'; cwd: string } | { kind: 'remote'; ref
   notice?: string;
 };
 
-/** The files bake reads when `files` is empty (buildx's defaults). */
-export const DEFAULT_DEFINITION_FILES = [
-  'compose.yaml',
-  'compose.yml',
-  'docker-compose.yml',
-  'docker-compose.yaml',
-  'docker-bake.json',
-  'docker-bake.hcl',
-  'docker-bake.override.json',
-  'docker-bake.override.hcl',
-] as const;
-
 /** Whether `dir` holds a definition bake would read: one of `files`, else one of the default names. */
 function hasDefinition(dir: string, files: readonly string[]): boolean {
-  const names = files.length > 0 ? files.map((f) => f.replace(/^cwd:\/\//, '')) : DEFAULT_DEFINITION_FILES;
+  const names = files.length > 0 ? files.map((f) => f.replace(/^cwd:\/\//, '')) : DEFAULT_BAKE_FILES;
   return names.some((name) => {
     try {
       return statSync(resolve(dir, name)).isFile();
