@@ -12,21 +12,11 @@ import {
   renderLocal,
   type BakeDefinition,
   type CiContext,
-  type LocalEngine,
 } from '@depot-actions/core';
+import { buildxEngine, CLASSIC } from './local-engines';
 
-const buildx: LocalEngine = {
-  kind: 'local',
-  docker: '/usr/bin/docker',
-  mode: 'buildx',
-  platforms: ['linux/amd64'],
-};
-const classic: LocalEngine = {
-  kind: 'local',
-  docker: '/usr/bin/docker',
-  mode: 'buildkit',
-  platforms: ['linux/amd64'],
-};
+const buildx = buildxEngine(['linux/amd64']);
+const classic = CLASSIC;
 const ci: CiContext = { provider: 'github', workspace: '/work', tempDir: '/tmp', env: {} };
 
 async function build(inputs: Record<string, string>) {

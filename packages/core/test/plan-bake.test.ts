@@ -9,8 +9,6 @@ import {
   resolveBakeSource,
   validateBakeOptions,
   type BakeDefinition,
-  describeGaps,
-  gapsOf,
   renderDepot,
   renderLocal,
   type BakeSource,
@@ -18,6 +16,7 @@ import {
   type Invocation,
   type LocalEngine,
 } from '@depot-actions/core';
+import { buildxEngine, CLASSIC, no, verdict, type Refused } from './local-engines';
 
 const STEP = '/tmp/step';
 const RUN = 'https://github.com/acme/app/actions/runs/9';
@@ -64,27 +63,12 @@ async function plan(
   return { ...depot, invocation };
 }
 
-const BUILDX: LocalEngine = {
-  kind: 'local',
-  docker: '/usr/bin/docker',
-  mode: 'buildx',
-  platforms: ['linux/amd64'],
-};
-const CLASSIC: LocalEngine = {
-  kind: 'local',
-  docker: '/usr/bin/docker',
-  mode: 'buildkit',
-  platforms: ['linux/amd64'],
-};
-type Refused = { refused: string };
-const no = (gaps: string): Refused => ({ refused: gaps });
-/** What a local engine renders after `buildx bake` (or "target by target" without buildx), or its refusal. */
+const BUILDX = buildxEngine(['linux/amd64']);
+
 function localArgv(invocation: Invocation, engine: LocalEngine): string[] | Refused {
-  const gaps = gapsOf(invocation, engine);
-  if (gaps.length) return no(describeGaps(gaps));
-  return engine.mode === 'buildx'
-    ? flags(renderLocal(invocation, engine).args.slice(1))
-    : ['target by target'];
+  return verdict(invocation, engine, () =>
+    engine.mode === 'buildx' ? flags(renderLocal(invocation, engine).args.slice(1)) : ['target by target'],
+  );
 }
 
 /** argv without `bake` and the metadata file every run writes. */

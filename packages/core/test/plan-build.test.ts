@@ -1,10 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   buildSchema,
-  describeGaps,
   describeInvocation,
   displayArg,
-  localGaps,
   planBuild,
   readOptions,
   renderDepot,
@@ -14,6 +12,7 @@ import {
   type Invocation,
   type LocalEngine,
 } from '@depot-actions/core';
+import { buildxEngine, CLASSIC, no, verdict, type Refused } from './local-engines';
 
 const STEP = '/tmp/step';
 const RUN_URL = 'https://github.com/acme/app/actions/runs/42';
@@ -48,29 +47,13 @@ const depotArgv = (invocation: Invocation, credentials = TOKEN) =>
   renderDepot(invocation, { kind: 'depot', path: '/bin/depot' }, credentials);
 
 /** docker buildx on a builder for two platforms, and the 20.10 client's built-in builder on amd64. */
-const BUILDX: LocalEngine = {
-  kind: 'local',
-  docker: '/usr/bin/docker',
-  mode: 'buildx',
-  platforms: ['linux/amd64', 'linux/arm64'],
-};
-const CLASSIC: LocalEngine = {
-  kind: 'local',
-  docker: '/usr/bin/docker',
-  mode: 'buildkit',
-  platforms: ['linux/amd64'],
-};
+const BUILDX = buildxEngine(['linux/amd64', 'linux/arm64']);
 
-/** A local engine's verdict: the gaps that refuse the step. */
-type Refused = { refused: string };
-const no = (gaps: string): Refused => ({ refused: gaps });
-
-/** What a local engine renders (flags after `buildx build` / `build --progress plain`), or its refusal. */
 function localArgv(invocation: Invocation, engine: LocalEngine): string[] | Refused {
-  const gaps = localGaps(invocation, engine);
-  if (gaps.length) return no(describeGaps(gaps));
-  const args = renderLocal(invocation, engine).args;
-  return flags(['build', ...args.slice(engine.mode === 'buildx' ? 2 : 3)]);
+  return verdict(invocation, engine, () => {
+    const args = renderLocal(invocation, engine).args;
+    return flags(['build', ...args.slice(engine.mode === 'buildx' ? 2 : 3)]);
+  });
 }
 
 /** The argv without `build` and the two result files every build writes, so rows read as the inputs. */

@@ -8,8 +8,8 @@ import { splitKeyValue } from '../options/values';
 import { planBake } from '../plan/bake';
 import { readBakeOutputs, type BakeTargetResult } from '../report/bake-outputs';
 import type { EngineChoice } from './engine-choice';
-import { fallbackSeconds, locateEngine, type StepContext } from './engine-step';
-import { runEngineStep, type EngineCommand } from './pipeline';
+import { locateEngine, type StepContext } from './engine-step';
+import { engineSettings, runEngineStep, type EngineCommand } from './pipeline';
 
 /** Targets in the order the user asked for, then the rest the build produced (dependencies). */
 function orderedTargets(requested: string[], results: Record<string, BakeTargetResult>): string[] {
@@ -48,14 +48,7 @@ export const bakeCommand: EngineCommand<BakeOptions> = {
     maskSecret(step.adapter, options.token);
     maskSecret(step.adapter, options['github-token']);
     const { warnings } = validateBakeOptions(options);
-    const settings = {
-      engine: options.engine,
-      token: options.token,
-      dryRun: options['dry-run'],
-      fallback: options['buildx-fallback'],
-      timeout: fallbackSeconds(options['fallback-timeout']),
-    };
-    return { options, settings, warnings };
+    return { options, settings: engineSettings(options), warnings };
   },
 
   async plan(options, step, choice, stepDir) {

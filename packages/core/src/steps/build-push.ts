@@ -7,8 +7,8 @@ import { validateBuildOptions } from '../options/validate-build';
 import { planBuild } from '../plan/build';
 import type { Invocation } from '../plan/invocation';
 import { readBuildOutputs } from '../report/outputs';
-import { fallbackSeconds, valueOf, type StepContext } from './engine-step';
-import { runEngineStep, type EngineCommand } from './pipeline';
+import { valueOf, type StepContext } from './engine-step';
+import { engineSettings, runEngineStep, type EngineCommand } from './pipeline';
 
 /**
  * Masks every secret value the options carry before anything can print it, including the values
@@ -46,14 +46,7 @@ export const buildCommand: EngineCommand<BuildOptions> = {
     const options = await readOptions(buildSchema, (name) => step.adapter.input(name));
     maskOptionSecrets(step.adapter, options, step.ci);
     const { warnings } = validateBuildOptions(options, step.ci.workspace);
-    const settings = {
-      engine: options.engine,
-      token: options.token,
-      dryRun: options['dry-run'],
-      fallback: options['buildx-fallback'],
-      timeout: fallbackSeconds(options['fallback-timeout']),
-    };
-    return { options, settings, warnings };
+    return { options, settings: engineSettings(options), warnings };
   },
   plan: async (options, step, _choice, stepDir) => planBuild({ options, ci: step.ci, stepDir }),
   describeOutputs,

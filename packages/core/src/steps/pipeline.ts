@@ -1,34 +1,48 @@
 import { writeFileSync } from 'node:fs';
 import { credentialHelp } from '../credentials/resolve';
 import { UserError } from '../errors';
-import { describeGaps, type Gap } from '../local/gaps';
-import { detectLocalEngine } from '../local/detect';
+import { describeGaps } from '../local/gaps';
 import { describeLocalEngine } from '../local/types';
 import type { Invocation } from '../plan/invocation';
-import type { CommandLine } from '../plan/types';
-import { describeInvocation } from '../plan/print';
 import type { BuildSummary } from '../report/summary';
 import { renderSummary } from '../report/summary';
-import type { Diagnosis } from '../run/diagnose';
 import type { RunResult } from '../run/execute';
 import { removeStepDir } from '../run/temp-dir';
-import { chooseEngine, fallbackEngine, type EngineChoice, type EngineInputs } from './engine-choice';
+import { chooseEngine, type EngineChoice, type EngineInputs } from './engine-choice';
 import {
-  engineVersion,
   failureOf,
+  fallbackSeconds,
   makeStepDir,
   reportFailure,
   setOutputs,
   summaryEnabled,
   type StepContext,
 } from './engine-step';
-import { commandLines, gapsOf, runOnEngine, type RunEngine } from './run-engine';
+import { gapsOf, type RunEngine } from './run-engine';
+import { fallbackWarnings, printPlan, runWithFallback, type Ran } from './run-with-fallback';
 
 /** What the pipeline needs from the options of any engine command. */
 export interface EngineSettings extends EngineInputs {
   fallback: boolean;
   /** fallback-timeout, in seconds. */
   timeout: number;
+}
+
+/** The engine inputs every engine command has, as the pipeline needs them. */
+export function engineSettings(options: {
+  engine: string;
+  token: string;
+  'dry-run': boolean;
+  'buildx-fallback': boolean;
+  'fallback-timeout': string;
+}): EngineSettings {
+  return {
+    engine: options.engine,
+    token: options.token,
+    dryRun: options['dry-run'],
+    fallback: options['buildx-fallback'],
+    timeout: fallbackSeconds(options['fallback-timeout']),
+  };
 }
 
 /** The options of one step, read and checked, with what to warn about. */
@@ -60,15 +74,6 @@ export interface EngineCommand<O> {
   describeOutputs(invocation: Invocation): Record<string, string>;
   /** 5. report: the outputs and summary rows, from the result files the engine wrote. */
   report(options: O, invocation: Invocation, result: RunResult): CommandReport;
-}
-
-/** What ran in the end, for the report. */
-interface Ran {
-  result: RunResult;
-  engineLabel: string;
-  local: boolean;
-  /** Depot's failure that led to a fallback build, and what that build left out. */
-  fellBack?: { failure: Diagnosis; dropped: Gap[] };
 }
 
 /**
@@ -129,84 +134,6 @@ function refuseGaps(
   );
 }
 
-async function printPlan<O>(
-  step: StepContext,
-  command: EngineCommand<O>,
-  invocation: Invocation,
-  run: RunEngine,
-  choice: EngineChoice,
-  settings: EngineSettings,
-  dryRun: boolean,
-): Promise<void> {
-  const lines = commandLines(invocation, run);
-  // A dry run also shows what a fallback would run, and what it would leave out.
-  const found =
-    dryRun && run.kind === 'depot' && settings.fallback ? await detectLocalEngine(step.ci.env) : undefined;
-  if (found && 'engine' in found) {
-    const local = found.engine;
-    const gaps = gapsOf(invocation, local);
-    for (const { line } of commandLines(invocation, { kind: 'local', engine: local }))
-      lines.push({ label: 'fallback:', line });
-    if (gaps.length) lines.push({ label: 'fallback:', line: note(`leaves out ${describeGaps(gaps)}`) });
-  }
-  const description = describeInvocation(
-    invocation,
-    lines,
-    choice.credentials.source,
-    command.describeOutputs(invocation),
-  );
-  await step.adapter.group(dryRun ? 'Plan (dry run: nothing was run)' : 'Plan', async () => {
-    for (const line of description) step.adapter.info(line);
-  });
-}
-
-/** A line of the printed plan that is a remark, not a command. */ const note = (
-  text: string,
-): CommandLine => ({ command: `(${text})`, args: [], cwd: '', env: {}, secretEnv: [] });
-
-/** Runs the chosen engine; after a Depot infrastructure failure, the local one if asked to. */
-async function runWithFallback<O>(
-  step: StepContext,
-  command: EngineCommand<O>,
-  invocation: Invocation,
-  choice: EngineChoice,
-  settings: EngineSettings,
-): Promise<Ran> {
-  if (choice.kind === 'local') {
-    const result = await runOnEngine(step, invocation, choice);
-    return { result, local: true, engineLabel: `${describeLocalEngine(choice.engine)}: ${choice.reason}` };
-  }
-  // With a fallback, a builder that never starts is given up on rather than waited for.
-  const watch = settings.fallback ? { ready: /^#\d+ /, timeoutMs: settings.timeout * 1000 } : undefined;
-  const result = await runOnEngine(step, invocation, choice, watch);
-  const failure = failureOf(result, settings.timeout);
-  const engineLabel = await engineVersion(step, choice.engine, Boolean(failure));
-  const local = await fallbackEngine(step, failure, settings.fallback);
-  if (!failure || !local) return { result, engineLabel, local: false };
-  const gaps = gapsOf(invocation, local);
-  const blocking = gaps.filter((g) => g.blocking);
-  const why = failure.lines.at(-1) ?? 'infrastructure failure';
-  if (blocking.length) {
-    step.adapter.annotate(
-      'warning',
-      `Depot failed (${why}); buildx-fallback did not build locally: the ${describeLocalEngine(local)} engine cannot build ${describeGaps(blocking)}.`,
-    );
-    return { result, engineLabel, local: false };
-  }
-  step.adapter.annotate(
-    'warning',
-    `Depot failed (${why}); falling back to the ${describeLocalEngine(local)} engine (buildx-fallback)` +
-      (gaps.length ? `, leaving out ${describeGaps(gaps)}.` : '.'),
-  );
-  await printPlan(step, command, invocation, { kind: 'local', engine: local }, choice, settings, false);
-  return {
-    result: await runOnEngine(step, invocation, { kind: 'local', engine: local }),
-    engineLabel: `${describeLocalEngine(local)}: fallback after Depot failed`,
-    local: true,
-    fellBack: { failure, dropped: gaps },
-  };
-}
-
 /** 5. report: outputs, summary, and the failure with its hint. */
 async function report<O>(
   step: StepContext,
@@ -247,13 +174,4 @@ async function report<O>(
   if (!failure) return 0;
   reportFailure(step, `${ran.local ? 'local' : 'depot'} ${what}`, result, failure);
   return 1;
-}
-
-function fallbackWarnings(fellBack: Ran['fellBack']): string[] {
-  if (!fellBack) return [];
-  const { failure, dropped } = fellBack;
-  return [
-    `Depot failed and the local engine built instead: ${failure.lines.at(-1) ?? ''}`,
-    ...(dropped.length ? [`The local build left out: ${describeGaps(dropped)}.`] : []),
-  ];
 }
