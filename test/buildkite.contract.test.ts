@@ -124,7 +124,8 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
     const r = await runHook('command', {
       command: 'build',
       project: 'prj_bk',
-      tags: ['registry.example/app:1', 'registry.example/app:$(touch MARKER)'],
+      // A tag cannot carry shell text (it must be an image reference); the other options do.
+      tags: ['registry.example/app:1', 'registry.example/app:2'],
       'build-args': INJECTION,
       labels: 'note=a;b `c` $(d) "e"\nsecond=line two',
       target: '$(touch MARKER)',
@@ -134,9 +135,7 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
     expect(r.exitCode).toBe(0);
     const [call] = await readStubRecords(r.records);
     for (const value of INJECTION) expect(call.argv).toContain(value);
-    expect(call.argv).toEqual(
-      expect.arrayContaining(['--tag', 'registry.example/app:$(touch MARKER)', '--push']),
-    );
+    expect(call.argv).toEqual(expect.arrayContaining(['--tag', 'registry.example/app:2', '--push']));
     expect(call.argv).toContain('note=a;b `c` $(d) "e"');
     expect(call.argv).toContain('$(touch MARKER)');
     expect(existsSync(join(r.work, 'checkout', 'MARKER'))).toBe(false);
@@ -196,6 +195,23 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
     expect(r.stderr).toContain(`The depot plugin's bake command has no option "tags".`);
     const [annotation] = annotations(r.calls);
     expect(annotation.argv).toEqual(['annotate', '--style', 'error', '--context', 'depot-bake-image']);
+    expect(await readStubRecords(r.records)).toEqual([]);
+  });
+
+  test('a NUL byte in an option (the JSON configuration can carry one) is a one-line error', async () => {
+    const r = await runHook(
+      'command',
+      { command: 'build' },
+      {
+        DEPOT_TOKEN: 'depot_env_5e6f7a8b',
+        // The agent's JSON keeps the escape; no per-option variable can hold the byte itself.
+        BUILDKITE_PLUGIN_CONFIGURATION: JSON.stringify({ command: 'build', target: 'app\u0000x' }),
+      },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(
+      'Invalid value for input "target": "app\\u0000x". Expected a value without NUL bytes.',
+    );
     expect(await readStubRecords(r.records)).toEqual([]);
   });
 

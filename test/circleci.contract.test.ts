@@ -128,7 +128,8 @@ describe('CircleCI orb: run.sh → entry point → depot', () => {
       'build',
       {
         PROJECT: 'prj_orb',
-        TAGS: 'registry.example/app:1,registry.example/app:$(touch MARKER)',
+        // A tag cannot carry shell text (it must be an image reference); the other inputs do.
+        TAGS: 'registry.example/app:1,registry.example/app:2',
         BUILD_ARGS: INJECTION.join('\n'),
         LABELS: 'org.example.note=a;b `c` $(d) "e"\nsecond=line two',
         TARGET: '$(touch MARKER)',
@@ -142,7 +143,7 @@ describe('CircleCI orb: run.sh → entry point → depot', () => {
     const [call] = await readStubRecords(r.records);
     expect(call.hasToken).toBe(true);
     for (const value of INJECTION) expect(call.argv).toContain(value);
-    expect(call.argv).toContain('registry.example/app:$(touch MARKER)');
+    expect(call.argv).toContain('registry.example/app:2');
     expect(call.argv).toContain('org.example.note=a;b `c` $(d) "e"');
     expect(call.argv).toContain('second=line two');
     expect(call.argv.slice(call.argv.indexOf('--target'), call.argv.indexOf('--target') + 2)).toEqual([

@@ -1,8 +1,12 @@
-import { describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   bakeSchema,
   planBake,
   readOptions,
+  resolveBakeSource,
   validateBakeOptions,
   type BakeDefinition,
   renderDepot,
@@ -165,14 +169,10 @@ describe('validateBakeOptions', () => {
     ],
     [{ set: 'nodot=1' }, 'Invalid value for input "set": "nodot=1".'],
     [{ vars: 'TAG' }, 'Invalid value for input "vars": "TAG".'],
-    [
-      { 'save-tag': 'v1' },
-      'Invalid value for input "save-tag": "v1". Expected only together with save: true.',
-    ],
     [{ call: 'check' }, 'depot bake supports only "build"'],
     [
       { 'lint-fail-on': 'x' },
-      'Invalid value for input "lint-fail-on": "x". Expected one of error, warn, info, none.',
+      'Invalid value for input "lint-fail-on": "x". Expected one of error, warn, warning, info, none.',
     ],
   ])('%o', async (inputs, message) => {
     await expect(validate(inputs)).rejects.toThrow(message);
@@ -182,5 +182,65 @@ describe('validateBakeOptions', () => {
       'Input "builder" (b) is ignored: Depot chooses the builder for each build.',
       'Input "allow" (network.host) is ignored: depot bake has no --allow flag.',
     ]);
+  });
+});
+
+describe('resolveBakeSource: no source', () => {
+  let workspace: string;
+  beforeEach(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'bake-source-'));
+  });
+  afterEach(() => rmSync(workspace, { recursive: true, force: true }));
+  const gh = (overrides: Partial<CiContext> = {}): CiContext => ({
+    provider: 'github',
+    repository: 'acme/app',
+    serverUrl: 'https://github.com',
+    sha: 'abc123',
+    ref: 'refs/heads/main',
+    workspace,
+    tempDir: '/tmp',
+    env: {},
+    ...overrides,
+  });
+
+  test('no definition in the workspace (no checkout): the Git context of the commit, with a notice', () => {
+    const source = resolveBakeSource('', '.', gh());
+    expect(source).toMatchObject({
+      kind: 'remote',
+      ref: 'https://github.com/acme/app.git#abc123',
+      cwd: workspace,
+    });
+    expect(source.notice).toMatch(/no bake definition .*as docker\/bake-action does/);
+  });
+
+  test.each(['docker-bake.hcl', 'compose.yaml', 'docker-compose.yml', 'docker-bake.json'])(
+    'a %s in the workspace: the workspace, as depot/bake-action',
+    (name) => {
+      writeFileSync(join(workspace, name), '');
+      expect(resolveBakeSource('', '.', gh())).toEqual({ kind: 'local', cwd: workspace });
+    },
+  );
+
+  test('files: the workspace when one of them is there (cwd:// included), else the Git context', () => {
+    writeFileSync(join(workspace, 'ci.hcl'), '');
+    expect(resolveBakeSource('', '.', gh(), ['cwd://ci.hcl'])).toEqual({ kind: 'local', cwd: workspace });
+    expect(resolveBakeSource('', '.', gh(), ['other.hcl'])).toMatchObject({ kind: 'remote' });
+  });
+
+  test('the Git context of a pull request head with DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF', () => {
+    const ci = gh({
+      ref: 'refs/pull/3/merge',
+      pullRequestHeadSha: 'head789',
+      env: { DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF: 'true' },
+    });
+    expect(resolveBakeSource('', '.', ci)).toMatchObject({ ref: 'https://github.com/acme/app.git#head789' });
+  });
+
+  test('no Git context (not GitHub), or a workdir set: the workspace, checked as before', () => {
+    expect(resolveBakeSource('', '.', gh({ repository: undefined }))).toEqual({
+      kind: 'local',
+      cwd: workspace,
+    });
+    expect(() => resolveBakeSource('', './missing', gh())).toThrow('Invalid value for input "workdir"');
   });
 });

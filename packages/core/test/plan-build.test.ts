@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   buildSchema,
+  describeInvocation,
+  displayArg,
   planBuild,
   readOptions,
   renderDepot,
@@ -120,10 +122,23 @@ const rows: [string, Record<string, string>, CiContext, string[], string[] | Ref
   ['no default provenance when attests has one', { attests: 'type=provenance,mode=max' }, github({ env: {} }), ['--attest', 'type=provenance,mode=max', `https://github.com/acme/app.git#abc123`], ["--attest", "type=provenance,mode=max", "https://github.com/acme/app.git#abc123"], no('attests (needs docker buildx)')],
   ['default Git context of a pull request uses its ref', {}, github({ ref: 'refs/pull/7/merge' }), ['https://github.com/acme/app.git#refs/pull/7/merge'], ["https://github.com/acme/app.git#refs/pull/7/merge"], ["https://github.com/acme/app.git#refs/pull/7/merge"]],
   ['{{defaultContext}} with a subdirectory', { context: '{{defaultContext}}:docker' }, github(), ['https://github.com/acme/app.git#abc123:docker'], ["https://github.com/acme/app.git#abc123:docker"], ["https://github.com/acme/app.git#abc123:docker"]],
-  ['GIT_AUTH_TOKEN for the default Git context', { 'github-token': 'ghs_x' }, github(), ['--secret', `id=GIT_AUTH_TOKEN,src=${STEP}/secret-1`, 'https://github.com/acme/app.git#abc123'], ["--secret", "id=GIT_AUTH_TOKEN,src=/tmp/step/secret-1", "https://github.com/acme/app.git#abc123"], ["--secret", "id=GIT_AUTH_TOKEN,src=/tmp/step/secret-1", "https://github.com/acme/app.git#abc123"]],
+  ['GIT_AUTH_TOKEN for the default Git context', { 'github-token': 'ghs_x' }, github(), ['--secret', `id=GIT_AUTH_TOKEN.github.com,src=${STEP}/secret-1`, 'https://github.com/acme/app.git#abc123'], ["--secret", "id=GIT_AUTH_TOKEN.github.com,src=/tmp/step/secret-1", "https://github.com/acme/app.git#abc123"], ["--secret", "id=GIT_AUTH_TOKEN.github.com,src=/tmp/step/secret-1", "https://github.com/acme/app.git#abc123"]],
+  ['GIT_AUTH_TOKEN is scoped to the GitHub Enterprise host', { 'github-token': 'ghs_x' }, github({ serverUrl: 'https://GHE.example.com:8443' }), ['--secret', `id=GIT_AUTH_TOKEN.ghe.example.com:8443,src=${STEP}/secret-1`, 'https://GHE.example.com:8443/acme/app.git#abc123'], ['--secret', `id=GIT_AUTH_TOKEN.ghe.example.com:8443,src=${STEP}/secret-1`, 'https://GHE.example.com:8443/acme/app.git#abc123'], ['--secret', `id=GIT_AUTH_TOKEN.ghe.example.com:8443,src=${STEP}/secret-1`, 'https://GHE.example.com:8443/acme/app.git#abc123']],
+  ['a user host-scoped GIT_AUTH_TOKEN secret wins', { 'github-token': 'ghs_x', secrets: 'GIT_AUTH_TOKEN.github.com=mine' }, github(), ['--secret', `id=GIT_AUTH_TOKEN.github.com,src=${STEP}/secret-1`, 'https://github.com/acme/app.git#abc123'], ['--secret', `id=GIT_AUTH_TOKEN.github.com,src=${STEP}/secret-1`, 'https://github.com/acme/app.git#abc123'], ['--secret', `id=GIT_AUTH_TOKEN.github.com,src=${STEP}/secret-1`, 'https://github.com/acme/app.git#abc123']],
   ['no GIT_AUTH_TOKEN for a path context', { 'github-token': 'ghs_x', context: '.' }, github(), ['.'], ["."], ["."]],
   ['a user GIT_AUTH_TOKEN secret wins', { 'github-token': 'ghs_x', secrets: 'GIT_AUTH_TOKEN=mine' }, github(), ['--secret', `id=GIT_AUTH_TOKEN,src=${STEP}/secret-1`, 'https://github.com/acme/app.git#abc123'], ["--secret", "id=GIT_AUTH_TOKEN,src=/tmp/step/secret-1", "https://github.com/acme/app.git#abc123"], ["--secret", "id=GIT_AUTH_TOKEN,src=/tmp/step/secret-1", "https://github.com/acme/app.git#abc123"]],
   ['GitHub Enterprise server URL', {}, github({ serverUrl: 'https://ghe.example.com/' }), ['https://ghe.example.com/acme/app.git#abc123'], ["https://ghe.example.com/acme/app.git#abc123"], ["https://ghe.example.com/acme/app.git#abc123"]],
+  ['build-args without = pass through: the CLI takes the value from the environment', { 'build-args': 'NPM_TOKEN\nA=1' }, ci(), ['--build-arg', 'NPM_TOKEN', '--build-arg', 'A=1', '.'], ['--build-arg', 'NPM_TOKEN', '--build-arg', 'A=1', '.'], ['--build-arg', 'NPM_TOKEN', '--build-arg', 'A=1', '.']],
+  ['lint-fail-on warning in any case, lower-cased as the CLI reads it', { lint: 'true', 'lint-fail-on': 'WARNING' }, ci(), ['--lint', '--lint-fail-on', 'warning', '.'], no('lint (Depot only), lint-fail-on (Depot only)'), no('lint (Depot only), lint-fail-on (Depot only)')],
+  ['save-tag and save-tags without save are passed, as depot/build-push-action does', { 'save-tag': 'v1', 'save-tags': 'v2' }, ci(), ['--save-tag', 'v1', '--save-tag', 'v2', '.'], no('save-tag/save-tags (Depot only)'), no('save-tag/save-tags (Depot only)')],
+  ['a list is trimmed as a whole before parsing: two tags', { tags: ' "a/b:1,a/b:2"' }, ci(), ['--tag', 'a/b:1', '--tag', 'a/b:2', '.'], ['--tag', 'a/b:1', '--tag', 'a/b:2', '.'], ['--tag', 'a/b:1', '--tag', 'a/b:2', '.']],
+  ['a quoted docker output is the docker exporter: no default provenance', { outputs: '"type=docker","dest=a b.tar"' }, github({ env: {}, repositoryPrivate: false }), ['--output', '"type=docker","dest=a b.tar"', 'https://github.com/acme/app.git#abc123'], ['--output', '"type=docker","dest=a b.tar"', 'https://github.com/acme/app.git#abc123'], no('outputs (needs docker buildx)')],
+  ['an output with spaces around its type is the docker exporter', { outputs: 'dest=img.tar, type = docker' }, github({ env: {}, repositoryPrivate: false }), ['--output', 'dest=img.tar, type = docker', 'https://github.com/acme/app.git#abc123'], ['--output', 'dest=img.tar, type = docker', 'https://github.com/acme/app.git#abc123'], no('outputs (needs docker buildx)')],
+  ['BUILDX_NO_DEFAULT_ATTESTATIONS=false keeps the default provenance', {}, github({ env: { BUILDX_NO_DEFAULT_ATTESTATIONS: 'false' }, repositoryPrivate: false }), ['--provenance', `mode=max,builder-id=${RUN_URL}`, 'https://github.com/acme/app.git#abc123'], ['--provenance', `mode=max,builder-id=${RUN_URL}`, 'https://github.com/acme/app.git#abc123'], ['https://github.com/acme/app.git#abc123']],
+  ['BUILDX_NO_DEFAULT_ATTESTATIONS=T (Go boolean) turns it off', {}, github({ env: { BUILDX_NO_DEFAULT_ATTESTATIONS: 'T' }, repositoryPrivate: false }), ['https://github.com/acme/app.git#abc123'], ['https://github.com/acme/app.git#abc123'], ['https://github.com/acme/app.git#abc123']],
+  ['DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF=true builds the pull request head commit', {}, github({ ref: 'refs/pull/7/merge', pullRequestHeadSha: 'def456', env: { BUILDX_NO_DEFAULT_ATTESTATIONS: '1', DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF: 'true' } }), ['https://github.com/acme/app.git#def456'], ['https://github.com/acme/app.git#def456'], ['https://github.com/acme/app.git#def456']],
+  ['PR head without a head commit in the payload uses the head ref', {}, github({ ref: 'refs/pull/7/merge', env: { BUILDX_NO_DEFAULT_ATTESTATIONS: '1', DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF: '1' } }), ['https://github.com/acme/app.git#refs/pull/7/head'], ['https://github.com/acme/app.git#refs/pull/7/head'], ['https://github.com/acme/app.git#refs/pull/7/head']],
+  ['DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF=false keeps the merge ref', {}, github({ ref: 'refs/pull/7/merge', pullRequestHeadSha: 'def456', env: { BUILDX_NO_DEFAULT_ATTESTATIONS: '1', DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF: 'false' } }), ['https://github.com/acme/app.git#refs/pull/7/merge'], ['https://github.com/acme/app.git#refs/pull/7/merge'], ['https://github.com/acme/app.git#refs/pull/7/merge']],
   ['Depot flags come after the buildx flags, context last', { project: 'p', tags: 't', push: 'true', lint: 'true' }, ci(), ['--push', '--tag', 't', '--project', 'p', '--lint', '.'], no('project (Depot only), lint (Depot only)'), no('project (Depot only), lint (Depot only)')],
 ];
 
@@ -163,14 +178,32 @@ describe('planBuild: files, environment and outputs', () => {
     expect(result.outputs).toEqual({ metadataFile: `${STEP}/metadata.json`, iidFile: `${STEP}/iidfile` });
   });
 
-  test.each(['type=local,dest=out', 'type=tar,dest=out.tar', './out'])(
-    'no iidfile with output %s',
-    async (output) => {
-      const result = await plan({ outputs: output });
-      expect(depotArgv(result).args).not.toContain('--iidfile');
-      expect(result.outputs.iidFile).toBeUndefined();
-    },
-  );
+  test.each([
+    'type=local,dest=out',
+    'type=tar,dest=out.tar',
+    './out',
+    '-',
+    '"type=local","dest=my dir"',
+    'dest=out.tar, type=tar',
+  ])('no iidfile with output %s (read as CSV, as buildx reads it)', async (output) => {
+    const result = await plan({ outputs: output });
+    expect(depotArgv(result).args).not.toContain('--iidfile');
+    expect(result.outputs.iidFile).toBeUndefined();
+  });
+
+  test.each([
+    'type=image,name=a/b,push=true',
+    '"type=registry","name=a/b:1,a/b:2"',
+    'type=oci,dest=local.tar',
+  ])('an iidfile with output %s (the name of a file is not its type)', async (output) => {
+    expect(depotArgv(await plan({ outputs: output })).args).toContain('--iidfile');
+  });
+
+  test('an invalid BUILDX_NO_DEFAULT_ATTESTATIONS is a one-line error, not "set, so true"', async () => {
+    await expect(plan({}, github({ env: { BUILDX_NO_DEFAULT_ATTESTATIONS: 'yes' } }))).rejects.toThrow(
+      'Invalid value for BUILDX_NO_DEFAULT_ATTESTATIONS: "yes". Expected a boolean: 1, t, true, TRUE, True, 0, f, false, FALSE or False.',
+    );
+  });
 
   test('secret values go to files and the token to the environment, never to argv', async () => {
     const result = await plan({ secrets: 'A=first\n"B=multi\nline"', 'github-token': 'ghs_tok' }, github());
@@ -178,7 +211,12 @@ describe('planBuild: files, environment and outputs', () => {
     expect(result.files).toEqual([
       { path: `${STEP}/secret-1`, purpose: 'secret A', content: 'first', secret: true },
       { path: `${STEP}/secret-2`, purpose: 'secret B', content: 'multi\nline', secret: true },
-      { path: `${STEP}/secret-3`, purpose: 'secret GIT_AUTH_TOKEN', content: 'ghs_tok', secret: true },
+      {
+        path: `${STEP}/secret-3`,
+        purpose: 'secret GIT_AUTH_TOKEN.github.com',
+        content: 'ghs_tok',
+        secret: true,
+      },
     ]);
     expect(result.env).toEqual({});
     expect(line.env).toEqual({ DEPOT_TOKEN: 'depot-secret-token' });
@@ -204,5 +242,33 @@ describe('planBuild: files, environment and outputs', () => {
     const line = depotArgv(await plan({}, ci()), { source: 'none' });
     expect(line.env).toEqual({});
     expect(line.secretEnv).toEqual([]);
+  });
+});
+
+describe('the printed plan', () => {
+  test('keeps every value on its own line: newlines are escaped, never printed', async () => {
+    const evil = 'x\n::warning::INJECTED\r::add-mask::y';
+    const invocation = await plan({ labels: `"a=${evil}"`, 'cache-to': `"type=gha,scope=${evil}"` });
+    const lines = describeInvocation(
+      invocation,
+      [{ label: 'command:', line: depotArgv(invocation) }],
+      'token input',
+      {
+        metadata: `${STEP}/metadata.json`,
+      },
+    );
+    for (const line of lines) expect(line).not.toMatch(/[\r\n]/);
+    expect(lines[0]).toContain(`--label $'a=x\\n::warning::INJECTED\\r::add-mask::y'`);
+    expect(lines.find((l) => l.startsWith('warning:'))).toContain('scope=x\\n::warning::INJECTED');
+  });
+
+  test.each([
+    ['plain', 'plain'],
+    ['with space', `'with space'`],
+    [`it's`, `'it'\\''s'`],
+    ['tab\there', `$'tab\\there'`],
+    [`quote ' and \\ and \u0001`, `$'quote \\' and \\\\ and \\x01'`],
+  ])('displayArg(%j) is %s', (arg, shown) => {
+    expect(displayArg(arg)).toBe(shown);
   });
 });

@@ -22,6 +22,8 @@ export interface TextSpec extends SpecBase {
   kind: 'text';
   /** When set, the value must be one of these (or empty). */
   values?: readonly string[];
+  /** Compare with `values` in lower case and pass the lower-cased value on (the CLI lower-cases it too). */
+  ignoreCase?: boolean;
 }
 export interface BooleanSpec extends SpecBase {
   kind: 'boolean';
@@ -66,13 +68,15 @@ export type ReadInput = (name: string) => string;
 
 /** Parses one input by its spec; a raw value is never trimmed before list parsing decides. */
 export function parseInput(name: string, spec: InputSpec, raw: string): boolean | string[] | string {
+  // No engine, shell or file takes a NUL byte: it would cut the value short somewhere downstream.
+  if (raw.includes('\0')) throw new InputError(name, raw, 'a value without NUL bytes', spec.secret);
   switch (spec.kind) {
     case 'boolean':
       return parseBoolean(name, raw, spec.default === 'true');
     case 'list':
       return parseList(raw, spec.style);
     case 'text': {
-      const value = raw.trim();
+      const value = spec.ignoreCase ? raw.trim().toLowerCase() : raw.trim();
       if (spec.values && value !== '' && !spec.values.includes(value)) {
         throw new InputError(name, value, `one of ${spec.values.join(', ')}`);
       }

@@ -5,6 +5,7 @@ import type { BakeSource } from '../bake/source';
 import type { CiContext } from '../ci';
 import type { BakeOptions } from '../options/bake';
 import { splitKeyValue } from '../options/values';
+import { noDefaultAttestations } from '../options/checks';
 import { resolveProvenance } from './provenance';
 import { ANY_ENGINE, ArgumentList, BUILDX_ONLY, DEPOT_ONLY, type Invocation } from './invocation';
 
@@ -35,7 +36,7 @@ function defaultProvenanceSets(input: BakePlanInput): string[] {
       dockerExporter,
       repositoryPrivate: ci.repositoryPrivate,
       runUrl: ci.runUrl,
-      noDefault: Boolean(ci.env.BUILDX_NO_DEFAULT_ATTESTATIONS),
+      noDefault: noDefaultAttestations(ci.env),
     });
   if (!definition) {
     // No definition to inspect (remote source): one default for all, unless loading into Docker.

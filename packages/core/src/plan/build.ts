@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { CiContext } from '../ci';
 import type { BuildOptions } from '../options/build';
 import { splitKeyValue } from '../options/values';
-import { defaultGitContext, renderContext } from './git-context';
+import { noDefaultAttestations } from '../options/checks';
+import { defaultGitContext, gitHost, renderContext } from './git-context';
 import { ArgumentList, BUILDX_ONLY, DEPOT_ONLY, ANY_ENGINE, type Invocation } from './invocation';
 import { hasDockerExporter, hasLocalOrTarExporter, resolveProvenance } from './provenance';
 import type { PlannedFile } from './types';
@@ -46,9 +47,11 @@ export function planBuild({ options, ci, stepDir }: BuildPlanInput): Invocation 
     secrets.push({ input: 'secret-envs', value: `id=${id},env=${name}` });
   }
   // The builder fetches the default Git context itself; private repositories need the token.
-  const userGitAuth = options.secrets.some((s) => s.startsWith('GIT_AUTH_TOKEN='));
+  // Scoped to the CI's Git server, as docker does: BuildKit offers GIT_AUTH_TOKEN.<host> to that
+  // host only, so a submodule or context on another host never receives it.
+  const userGitAuth = options.secrets.some((s) => /^GIT_AUTH_TOKEN[=.]/.test(s));
   if (options['github-token'] && gitContext && !userGitAuth && context.startsWith(gitContext)) {
-    secretFile('github-token', 'GIT_AUTH_TOKEN', options['github-token']);
+    secretFile('github-token', `GIT_AUTH_TOKEN.${gitHost(ci)}`, options['github-token']);
   }
 
   const keepCache = (input: 'cache-from' | 'cache-to'): string[] =>
@@ -73,7 +76,7 @@ export function planBuild({ options, ci, stepDir }: BuildPlanInput): Invocation 
     dockerExporter: hasDockerExporter(options.outputs, options.load),
     repositoryPrivate: ci.repositoryPrivate,
     runUrl: ci.runUrl,
-    noDefault: Boolean(ci.env.BUILDX_NO_DEFAULT_ATTESTATIONS),
+    noDefault: noDefaultAttestations(ci.env),
   });
 
   const metadataFile = join(stepDir, 'metadata.json');

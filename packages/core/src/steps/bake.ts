@@ -53,7 +53,8 @@ export const bakeCommand: EngineCommand<BakeOptions> = {
 
   async plan(options, step, choice, stepDir) {
     const { adapter, ci } = step;
-    const source = resolveBakeSource(options.source, options.workdir, ci);
+    const source = resolveBakeSource(options.source, options.workdir, ci, options.files);
+    if (source.notice) adapter.annotate('notice', source.notice);
     const printer = await definitionPrinter(step, choice, options['dry-run']);
     // The definition validates the targets and decides per-target defaults; a remote one cannot be
     // printed, and a dry run without the CLI cannot read it.

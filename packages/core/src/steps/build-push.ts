@@ -45,7 +45,7 @@ export const buildCommand: EngineCommand<BuildOptions> = {
   async readOptions(step) {
     const options = await readOptions(buildSchema, (name) => step.adapter.input(name));
     maskOptionSecrets(step.adapter, options, step.ci);
-    const { warnings } = validateBuildOptions(options);
+    const { warnings } = validateBuildOptions(options, step.ci.workspace);
     return { options, settings: engineSettings(options), warnings };
   },
   plan: async (options, step, _choice, stepDir) => planBuild({ options, ci: step.ci, stepDir }),
