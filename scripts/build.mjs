@@ -14,6 +14,7 @@ const entries = {
   'build-push': 'packages/github/src/build-push.ts',
   bake: 'packages/github/src/bake.ts',
   setup: 'packages/github/src/setup.ts',
+  pull: 'packages/github/src/pull.ts',
   circleci: 'packages/circleci/src/index.ts',
   buildkite: 'packages/buildkite/src/index.ts',
   // The demo drives build-push through the runner-contract harness; bundled so it runs on a fresh clone.

@@ -8,6 +8,8 @@ import {
   bakeSchema,
   buildOutputs,
   buildSchema,
+  pullOutputs,
+  pullSchema,
   setupOutputs,
   setupSchema,
   type Schema,
@@ -54,6 +56,15 @@ const actions: ActionMeta[] = [
     outputs: bakeOutputs,
     post: true,
     source: 'packages/core/src/options/bake.ts',
+  },
+  {
+    name: 'pull',
+    title: 'Depot pull',
+    description: 'Pull a saved Depot build into the runner’s Docker: a drop-in for depot/pull-action',
+    schema: pullSchema,
+    outputs: pullOutputs,
+    post: false,
+    source: 'packages/core/src/options/pull.ts',
   },
 ];
 

@@ -5,7 +5,7 @@
  * and npm pack it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
@@ -254,6 +254,47 @@ describe('setup: configure-docker', () => {
     // The install itself stands: outputs and PATH are set.
     expect(result.outputs.version).toBe(PINNED);
     expect(result.path).toEqual([dirname(result.outputs.path)]);
+  });
+});
+
+describe("setup: use (Depot as the job's buildx builder)", () => {
+  test('exports project and token (masked) and configures the buildx builder with them', async () => {
+    const token = 'depot_use_token_77aa88bb99';
+    // No Docker daemon answers here: the real CLI writes the builder, then cannot start its
+    // driver container. The builder it wrote shows what it received.
+    const result = await runSetup(
+      { version: PINNED, 'download-url': release.downloadUrl, use: 'true', project: 'prjuse1', token },
+      {
+        env: {
+          DEPOT_NO_UPDATE_NOTIFIER: '1',
+          DEPOT_ERROR_TELEMETRY: '0',
+          DEPOT_DISABLE_OTEL: '1',
+          DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+        },
+      },
+    );
+    expect(result.env).toEqual(expect.objectContaining({ DEPOT_PROJECT_ID: 'prjuse1', DEPOT_TOKEN: token }));
+    const lines = (result.main.stdout + result.main.stderr).split('\n');
+    const maskAt = lines.indexOf(`::add-mask::${token}`);
+    expect(maskAt).toBeGreaterThanOrEqual(0);
+    expect(lines.filter((l, i) => l.includes(token) && i !== maskAt)).toEqual([]);
+    expect(result.groups).toContain('depot configure-docker');
+    const instance = join(result.processEnv.HOME, '.docker', 'buildx', 'instances', 'depot_prjuse1');
+    expect(existsSync(instance)).toBe(true);
+    expect(readFileSync(instance, 'utf8')).toContain('"env.DEPOT_PROJECT_ID":"prjuse1"');
+    expect(result.main.exitCode).toBe(1);
+    expect(errors(result)).toEqual([
+      expect.stringContaining('depot configure-docker failed with exit code 1'),
+    ]);
+  });
+
+  test('a malformed project fails in one line before anything is installed', async () => {
+    const result = await runSetup({ use: 'true', project: 'prj use' });
+    expect(result.main.exitCode).toBe(1);
+    expect(errors(result)).toEqual([
+      'Invalid value for input "project": "prj use". Expected a Depot project ID (letters and digits).',
+    ]);
+    expect(release.requests).toEqual([]);
   });
 });
 

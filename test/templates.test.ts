@@ -7,137 +7,20 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { parse } from 'yaml';
 import { REPO_ROOT } from './harness/runner';
+import {
+  asList,
+  asMap,
+  DEPOT_OWNER,
+  DEPOT_USES,
+  isMap,
+  lintWorkflow,
+  readYaml,
+  strings,
+  type Obj,
+} from './harness/workflow-lint';
 
-type Obj = Record<string, unknown>;
 const TEMPLATES = join(REPO_ROOT, 'action-templates');
-const readYaml = (path: string): Obj => parse(readFileSync(path, 'utf8')) as Obj;
-const isMap = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asMap = (v: unknown): Obj => (isMap(v) ? v : {});
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-/** Every string in a value, recursively. */
-function strings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) strings(v, out);
-  else if (isMap(value)) for (const v of Object.values(value)) strings(v, out);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// GitHub Actions workflows
-// ---------------------------------------------------------------------------------------------
-
-interface ActionSpec {
-  inputs: Set<string>;
-  outputs: Set<string>;
-}
-const ACTIONS = new Map<string, ActionSpec>(
-  readdirSync(join(REPO_ROOT, 'actions'))
-    .filter((name) => existsSync(join(REPO_ROOT, 'actions', name, 'action.yml')))
-    .map((name) => {
-      const spec = readYaml(join(REPO_ROOT, 'actions', name, 'action.yml'));
-      return [
-        name,
-        {
-          inputs: new Set(Object.keys(asMap(spec.inputs))),
-          outputs: new Set(Object.keys(asMap(spec.outputs))),
-        },
-      ];
-    }),
-);
-const DEPOT_OWNER = 'depot-actions/depot-actions/';
-const DEPOT_USES = /^depot-actions\/depot-actions\/actions\/([a-z0-9-]+)@(\S+)$/;
-/** `steps.<id>.outputs.<name>` and `steps.<id>.outputs['<name>']`, in or out of `${{ }}` (if: needs none). */
-const OUTPUT_REF = /\bsteps\.([A-Za-z_][\w-]*)\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])/g;
-
-/** The depot action a step uses, or undefined; a malformed depot reference is an error. */
-function depotAction(step: Obj, where: string, errors: string[]): string | undefined {
-  const uses = step.uses;
-  if (typeof uses !== 'string' || !uses.startsWith(DEPOT_OWNER)) return undefined;
-  const m = DEPOT_USES.exec(uses);
-  if (!m) {
-    errors.push(`${where}: uses ${uses}: expected ${DEPOT_OWNER}actions/<name>@<ref>`);
-    return undefined;
-  }
-  if (!ACTIONS.has(m[1])) {
-    errors.push(`${where}: uses ${uses}: there is no actions/${m[1]}/action.yml`);
-    return undefined;
-  }
-  return m[1];
-}
-
-/** Errors in one GitHub workflow: depot action references, inputs, output references, OIDC permission. */
-function lintWorkflow(doc: Obj): string[] {
-  const errors: string[] = [];
-  if (!('on' in doc)) errors.push('workflow: no `on:` trigger');
-  const jobs = asMap(doc.jobs);
-  if (Object.keys(jobs).length === 0) errors.push('workflow: no jobs');
-  for (const [jobId, jobValue] of Object.entries(jobs)) {
-    const job = asMap(jobValue);
-    const steps = asList(job.steps).map(asMap);
-    if (!job['runs-on']) errors.push(`jobs.${jobId}: no runs-on`);
-    if (steps.length === 0) errors.push(`jobs.${jobId}: no steps`);
-
-    // Step ids, in order, with the depot action each uses.
-    const ids = new Map<string, { index: number; action?: string }>();
-    const actions = steps.map((step, i) => depotAction(step, `jobs.${jobId}.steps[${i}]`, errors));
-    steps.forEach((step, i) => {
-      if (typeof step.id !== 'string') return;
-      if (ids.has(step.id)) errors.push(`jobs.${jobId}: step id ${step.id} is used twice`);
-      ids.set(step.id, { index: i, action: actions[i] });
-    });
-
-    const checkRefs = (value: unknown, where: string, before: number): void => {
-      for (const text of strings(value)) {
-        for (const m of text.matchAll(OUTPUT_REF)) {
-          const [id, name] = [m[1], m[2] ?? m[3]];
-          const target = ids.get(id);
-          if (!target)
-            errors.push(`${where}: steps.${id}.outputs.${name}: no step with id ${id} in this job`);
-          else if (target.index >= before)
-            errors.push(`${where}: steps.${id}.outputs.${name}: step ${id} runs later, not before`);
-          else if (!target.action)
-            errors.push(`${where}: steps.${id}.outputs.${name}: step ${id} is not a depot action`);
-          else if (!ACTIONS.get(target.action)?.outputs.has(name))
-            errors.push(
-              `${where}: steps.${id}.outputs.${name}: actions/${target.action} has no output ${name}`,
-            );
-        }
-      }
-    };
-
-    let needsIdToken = false;
-    steps.forEach((step, i) => {
-      const where = `jobs.${jobId}.steps[${i}]`;
-      const action = actions[i];
-      const inputs = asMap(step.with);
-      if (action) {
-        const spec = ACTIONS.get(action) as ActionSpec;
-        for (const [key, value] of Object.entries(inputs)) {
-          if (!spec.inputs.has(key)) errors.push(`${where}: actions/${action} has no input ${key}`);
-          if (typeof value === 'object' && value !== null)
-            errors.push(`${where}: input ${key} must be a string, number or boolean`);
-        }
-        if ((action === 'build-push' || action === 'bake') && !('token' in inputs)) needsIdToken = true;
-        if (action === 'setup' && String(inputs.oidc) === 'true') needsIdToken = true;
-      }
-      checkRefs(step, where, i);
-    });
-    const rest = Object.fromEntries(Object.entries(job).filter(([key]) => key !== 'steps'));
-    checkRefs(rest, `jobs.${jobId}`, steps.length);
-
-    // A job's permissions replace the workflow's; without id-token: write there is no OIDC token.
-    const permissions = job.permissions ?? doc.permissions;
-    const idToken = permissions === 'write-all' || asMap(permissions)['id-token'] === 'write';
-    if (needsIdToken && !idToken)
-      errors.push(
-        `jobs.${jobId}: uses Depot OIDC credentials (no token input) without permissions.id-token: write`,
-      );
-  }
-  return errors;
-}
 
 const PROPERTY_KEYS = ['name', 'description', 'iconName', 'categories'];
 

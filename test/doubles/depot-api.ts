@@ -126,6 +126,18 @@ export interface DepotApi {
   close(): Promise<void>;
 }
 
+/**
+ * The env that points the real depot CLI at a double and keeps it on loopback and quiet: no
+ * update check, no error telemetry, no tracing, no colour codes in its messages.
+ */
+export const realCliEnv = (apiUrl: string): Record<string, string> => ({
+  DEPOT_API_URL: apiUrl,
+  DEPOT_NO_UPDATE_NOTIFIER: '1',
+  DEPOT_ERROR_TELEMETRY: '0',
+  DEPOT_DISABLE_OTEL: '1',
+  NO_COLOR: '1',
+});
+
 export const DEFAULT_DEPOT_API_ERROR: ConnectErrorReply = {
   code: 'permission_denied',
   message: 'project not found',

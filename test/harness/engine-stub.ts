@@ -2,6 +2,7 @@
  * Helpers around `test/stubs/depot`, the recording fake of the depot CLI: build the env that
  * steers it and read back what the action under test invoked it with.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ export interface StubBehaviour {
   exitCode?: number;
   /** DEPOT_STUB_STDERR, may be multi-line. */
   stderr?: string;
+  /** DEPOT_STUB_STDERR_CHUNK: write stderr in pieces of this many bytes, as a streaming engine does. */
+  stderrChunk?: number;
   /** DEPOT_STUB_STDOUT. */
   stdout?: string;
   /** DEPOT_STUB_METADATA: written to `--metadata-file`; non-strings are JSON-encoded. */
@@ -63,6 +66,7 @@ export function stubEnv(recordFile: string, behaviour: StubBehaviour = {}): Reco
   const env: Record<string, string> = { DEPOT_STUB_RECORD: recordFile };
   if (behaviour.exitCode !== undefined) env.DEPOT_STUB_EXIT = String(behaviour.exitCode);
   if (behaviour.stderr !== undefined) env.DEPOT_STUB_STDERR = behaviour.stderr;
+  if (behaviour.stderrChunk !== undefined) env.DEPOT_STUB_STDERR_CHUNK = String(behaviour.stderrChunk);
   if (behaviour.stdout !== undefined) env.DEPOT_STUB_STDOUT = behaviour.stdout;
   if (behaviour.metadata !== undefined) {
     env.DEPOT_STUB_METADATA =
@@ -125,6 +129,14 @@ export async function waitForStubRecords(
     if (Date.now() > deadline) throw new Error(`stub records did not match within ${timeoutMs}ms`);
     await sleep(25);
   }
+}
+
+/**
+ * An engine output fixture (test/fixtures/build-output/<name>): what the engines print in plain
+ * progress mode, for `stderr` so the stub prints it as depot does.
+ */
+export function buildOutputFixture(name: string): string {
+  return readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'build-output', name), 'utf8');
 }
 
 /** A fresh record file in its own temp dir plus the env for the given behaviour. */

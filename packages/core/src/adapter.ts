@@ -1,6 +1,12 @@
 /** Severity of an annotation the CI shows next to the job (GitHub: ::warning::, Buildkite: annotate). */
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
+/** The file (relative to the repository root) and line an annotation belongs to. */
+export interface SourceLocation {
+  file: string;
+  line?: number;
+}
+
 /**
  * Everything the core needs from a CI. The core never prints workflow commands or reads CI
  * variables itself; each front-end implements this once.
@@ -15,7 +21,8 @@ export interface CiAdapter {
   mask(secret: string): void;
   info(message: string): void;
   debug(message: string): void;
-  annotate(level: AnnotationLevel, message: string, title?: string): void;
+  /** An annotation on the job; with `at`, on that file and line where the CI can show one there. */
+  annotate(level: AnnotationLevel, message: string, title?: string, at?: SourceLocation): void;
   /** Runs `fn` inside a collapsible log section. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /** Appends Markdown to the step's summary (GitHub job summary, Buildkite annotation, CircleCI artifact). */

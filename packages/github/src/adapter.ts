@@ -6,6 +6,7 @@ import {
   UserError,
   type AnnotationLevel,
   type CiAdapter,
+  type SourceLocation,
 } from '@depot-actions/core';
 import { appendKeyValue, EOL, issueCommand, randomToken } from './commands';
 
@@ -67,8 +68,8 @@ export class GitHubAdapter implements CiAdapter {
   debug(message: string): void {
     this.command('debug', message);
   }
-  annotate(level: AnnotationLevel, message: string, title?: string): void {
-    this.command(level, message, { title });
+  annotate(level: AnnotationLevel, message: string, title?: string, at?: SourceLocation): void {
+    this.command(level, message, { title, file: at?.file, line: at?.line?.toString() });
   }
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
     this.command('group', title);

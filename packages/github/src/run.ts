@@ -1,4 +1,4 @@
-import { cleanupStep, reportStepError, type StepContext } from '@depot-actions/core';
+import { cleanupStep, LAST_BUILD_ID_ENV, reportStepError, type StepContext } from '@depot-actions/core';
 import { GitHubAdapter } from './adapter';
 import { prepareFileCommands } from './commands';
 import { githubContext } from './context';
@@ -27,11 +27,23 @@ export const SETUP_HINT =
   'Add `- uses: depot-actions/depot-actions/actions/setup@v1` before this step, or install the depot CLI on the runner.';
 
 /**
+ * The GitHub adapter, also exporting a step's `build-id` output as DEPOT_ACTIONS_BUILD_ID, which
+ * a later pull step of the job uses when its build-id input is empty. (Not DEPOT_BUILD_ID: the
+ * depot CLI reads that one to join an existing build, so a later build would reuse this one.)
+ */
+class BuildIdExporter extends GitHubAdapter {
+  override output(name: string, value: string): void {
+    super.output(name, value);
+    if (name === 'build-id' && value) this.exportEnv(LAST_BUILD_ID_ENV, value);
+  }
+}
+
+/**
  * The entry point of an action that runs the engine (build-push, bake): main runs the step,
  * post removes its temp files, even after a failure or cancel.
  */
 export async function runEngineAction(main: (step: StepContext) => Promise<number>): Promise<void> {
-  const adapter = new GitHubAdapter(process.env);
+  const adapter = new BuildIdExporter(process.env);
   if (adapter.getState(POST_STATE)) {
     await runPhase(adapter, async () => {
       cleanupStep(adapter);

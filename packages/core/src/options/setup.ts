@@ -1,4 +1,5 @@
 import { parseEngineRequest, type EngineRequest } from '../engine/request';
+import { InputError } from '../errors';
 import { bool, text, type OptionsOf } from './schema';
 
 /**
@@ -26,6 +27,21 @@ export const setupSchema = {
   checksum: text('Expected sha256 of the release archive (needs an exact version)', {
     origin: 'depot-actions',
   }),
+  // depot/use-action's inputs. GitHub only: on CircleCI and Buildkite the job's own identity
+  // reaches the CLI in every step, and a token there is an env_var_name parameter.
+  use: bool(
+    'Make Depot the Docker buildx builder for later docker build and docker buildx build steps (depot/use-action): runs depot configure-docker with project and token',
+    { origin: 'depot-actions', githubOnly: true },
+  ),
+  project: text('Depot project ID, exported as DEPOT_PROJECT_ID for later steps', {
+    origin: 'depot',
+    githubOnly: true,
+  }),
+  token: text('Depot API token, exported (masked) as DEPOT_TOKEN for later steps', {
+    origin: 'depot',
+    secret: true,
+    githubOnly: true,
+  }),
 } as const;
 
 export type SetupOptions = OptionsOf<typeof setupSchema>;
@@ -38,13 +54,15 @@ export const setupOutputs = {
 } as const;
 
 /**
- * Checks the setup options before anything runs: a bad version or range, a malformed checksum or
- * a download-url that is not http(s) is a one-line InputError naming the input.
+ * Checks the setup options before anything runs: a bad version or range, a malformed checksum, a
+ * download-url that is not http(s) or a malformed project is a one-line InputError naming the input.
  */
 export function validateSetupOptions(
   options: SetupOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): EngineRequest {
+  if (options.project && !/^[\w-]+$/.test(options.project))
+    throw new InputError('project', options.project, 'a Depot project ID (letters and digits)');
   return parseEngineRequest(
     { version: options.version, downloadUrl: options['download-url'], checksum: options.checksum },
     env,

@@ -1,4 +1,6 @@
 import type { Diagnosis } from '../run/diagnose';
+import type { BuildProblem } from './problems';
+import type { ProgressSummary } from './progress';
 
 /** What a build summary shows; every field optional so a failed or partial run still reports. */
 export interface BuildSummary {
@@ -15,6 +17,10 @@ export interface BuildSummary {
   engine: string;
   warnings: string[];
   failure?: Diagnosis;
+  /** From the engine's progress output: the slowest steps and the cached count. */
+  progress?: ProgressSummary;
+  /** Build check and lint findings, and the Dockerfile line a failure points at. */
+  problems?: BuildProblem[];
   /** Bake: one row per target. */
   targets?: { name: string; image?: string; digest?: string; buildId?: string }[];
 }
@@ -50,10 +56,41 @@ export function renderSummary(s: BuildSummary): string {
       out.push(`| ${code(t.name)} | ${image} | ${t.digest ? code(t.digest) : ''} | ${link} |`);
     }
   }
+  if (s.progress) out.push(...renderProgress(s.progress));
+  if (s.problems?.length) out.push(...renderProblems(s.problems));
   if (s.warnings.length) out.push('', ...s.warnings.map((w) => `> [!WARNING]\n> ${cell(w)}\n`));
   if (s.failure) {
     out.push('', `**Failure** (${s.failure.kind})`, '', '```text', ...s.failure.lines, '```');
     if (s.failure.hint) out.push('', `**Hint:** ${s.failure.hint}`);
   }
   return out.join('\n') + '\n';
+}
+
+const LEVEL_ICONS = { error: '❌', warning: '⚠️', notice: 'ℹ️' } as const;
+
+/** The steps section: how much came from the cache, then the slowest steps. */
+function renderProgress(p: ProgressSummary): string[] {
+  const out: string[] = [];
+  if (p.instructions > 0) {
+    const share = Math.round((p.cached / p.instructions) * 100);
+    out.push('', `**Cache:** ${p.cached} of ${p.instructions} Dockerfile steps cached (${share}%)`);
+  }
+  if (p.slowest.length) {
+    out.push('', '| Slowest steps | Duration |', '|---|---|');
+    for (const step of p.slowest) out.push(`| ${code(step.name)} | ${step.seconds.toFixed(1)} s |`);
+  }
+  return out;
+}
+
+/** The problems table: level, where, what (the same findings the annotations show). */
+function renderProblems(problems: BuildProblem[]): string[] {
+  const out = ['', '| | Where | Problem |', '|---|---|---|'];
+  for (const p of problems) {
+    const where = p.path ?? p.file;
+    const at = where ? code(`${where}${p.line ? `:${p.line}` : ''}`) : p.line ? `line ${p.line}` : '';
+    out.push(
+      `| ${LEVEL_ICONS[p.level]} ${p.level} | ${at} | ${cell(`${p.rule ? `${p.rule}: ` : ''}${p.message}`)} |`,
+    );
+  }
+  return out;
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors';
 import type { CommandLine } from '../plan/types';
+import { BuildOutputReader } from '../report/problems';
 
 /** Where the engine's output goes; the front-end passes its own streams (the job log). */
 export interface OutputSink {
@@ -20,6 +21,11 @@ export interface RunResult {
   durationMs: number;
   /** The engine showed no sign of building within the watch timeout and was stopped. */
   stalled?: boolean;
+  /**
+   * The whole output, read as it streamed (steps and problems, not the log itself), for the
+   * summary and annotations: `progressSummary`/`readBuildProblems` need more than the tail.
+   */
+  output?: BuildOutputReader;
 }
 
 /** Stops the engine if no output line matches `ready` within `timeoutMs` (no builder came up). */
@@ -66,7 +72,9 @@ export function runCommand(
   let buildUrl: string | undefined;
   let ready = !watch;
   let stalled = false;
+  const output = new BuildOutputReader();
   const tail = new LineTail((line) => {
+    output.push(line);
     buildUrl ??= BUILD_URL.exec(line)?.[1];
     ready ||= Boolean(watch?.ready.test(line));
   });
@@ -132,6 +140,7 @@ export function runCommand(
         buildUrl,
         durationMs: Date.now() - started,
         ...(stalled ? { stalled } : {}),
+        output,
       });
     });
   });

@@ -22,7 +22,7 @@ export interface SetupStepContext {
  * CIs give every step the identity itself, and the depot CLI reads it there, so nothing is
  * exported that could outlive its lifetime.
  */
-async function oidcToken(step: SetupStepContext): Promise<void> {
+async function oidcToken(step: SetupStepContext): Promise<string | undefined> {
   const { adapter, ci } = step;
   // As depot/setup-action: a DEPOT_TOKEN the job already has wins, and no exchange happens.
   if (ci.env.DEPOT_TOKEN) {
@@ -60,12 +60,20 @@ async function oidcToken(step: SetupStepContext): Promise<void> {
   }
   adapter.exportEnv('DEPOT_TOKEN', credentials.token);
   adapter.info(`Exported DEPOT_TOKEN (from ${credentials.source}) for later steps.`);
+  return credentials.token;
 }
 
-/** Runs `depot configure-docker` without a shell, streaming its output; a failure is a UserError. */
-function configureDocker(step: SetupStepContext, engine: InstalledEngine): Promise<void> {
+/**
+ * Runs `depot configure-docker` without a shell, streaming its output; a failure is a UserError.
+ * `extra` carries the project and token of the use mode (by environment, never argv).
+ */
+function configureDocker(
+  step: SetupStepContext,
+  engine: InstalledEngine,
+  extra: Record<string, string>,
+): Promise<void> {
   const { adapter, ci } = step;
-  const env = { ...ci.env, PATH: [dirname(engine.path), ci.env.PATH ?? ''].join(delimiter) };
+  const env = { ...ci.env, ...extra, PATH: [dirname(engine.path), ci.env.PATH ?? ''].join(delimiter) };
   return new Promise((resolve, reject) => {
     const child = spawn(engine.path, ['configure-docker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => adapter.writeStdout(chunk));
@@ -83,16 +91,35 @@ function configureDocker(step: SetupStepContext, engine: InstalledEngine): Promi
   });
 }
 
+/**
+ * The use mode's exports (depot/use-action): `project` as DEPOT_PROJECT_ID and `token` as
+ * DEPOT_TOKEN (already masked) for later steps. Returns them for configure-docker.
+ */
+function exportUseEnv(adapter: CiAdapter, project: string, token: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (project) {
+    adapter.exportEnv('DEPOT_PROJECT_ID', project);
+    env.DEPOT_PROJECT_ID = project;
+  }
+  if (token) {
+    adapter.exportEnv('DEPOT_TOKEN', token);
+    env.DEPOT_TOKEN = token;
+  }
+  if (project || token) adapter.info(`Exported ${Object.keys(env).join(' and ')} for later steps.`);
+  return env;
+}
+
 /** The setup step: installs the depot CLI, puts it on PATH and reports how. Returns the exit code. */
 export async function setupMain(step: SetupStepContext): Promise<number> {
   const { adapter, ci } = step;
 
   // 1. options
   const options = await readOptions(setupSchema, (name) => adapter.input(name));
+  maskSecret(adapter, options.token);
   const request = validateSetupOptions(options, ci.env);
 
   // 2. credentials (only with oidc: true) and 3. engine, at the same time
-  const [engine] = await Promise.all([
+  const [engine, oidc] = await Promise.all([
     ensureEngine({
       version: options.version,
       downloadUrl: request.downloadUrl,
@@ -102,7 +129,7 @@ export async function setupMain(step: SetupStepContext): Promise<number> {
       cwd: ci.workspace,
       log: installLogFor(adapter),
     }),
-    options.oidc ? oidcToken(step) : undefined,
+    options.oidc && !options.token ? oidcToken(step) : undefined,
   ]);
   const dir = dirname(engine.path);
   adapter.addPath(dir);
@@ -115,8 +142,12 @@ export async function setupMain(step: SetupStepContext): Promise<number> {
   adapter.output('path', engine.path);
   adapter.output('cache-hit', String(engine.source.kind === 'cached'));
 
-  if (options['configure-docker']) {
-    await adapter.group('depot configure-docker', () => configureDocker(step, engine));
+  const useEnv = exportUseEnv(adapter, options.project, options.token);
+  if (oidc) useEnv.DEPOT_TOKEN = oidc;
+  if (options['configure-docker'] || options.use) {
+    await adapter.group('depot configure-docker', () => configureDocker(step, engine, useEnv));
+    if (options.use)
+      adapter.info('Later docker build and docker buildx build steps of this job build on Depot.');
   }
   adapter.summary(`depot CLI ${engine.version} installed (${how}) in ${engine.durationMs} ms.`);
   return 0;
