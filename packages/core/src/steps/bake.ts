@@ -6,6 +6,8 @@ import { readOptions } from '../options/schema';
 import { validateBakeOptions } from '../options/validate-bake';
 import { splitKeyValue } from '../options/values';
 import { planBake } from '../plan/bake';
+import { relative } from 'node:path';
+import { bakeDockerfiles } from '../report/annotate';
 import { readBakeOutputs, type BakeTargetResult } from '../report/bake-outputs';
 import type { EngineChoice } from './engine-choice';
 import { locateEngine, type StepContext } from './engine-step';
@@ -82,7 +84,7 @@ export const bakeCommand: EngineCommand<BakeOptions> = {
     'build-url': 'the "[depot] build:" line of the engine log',
   }),
 
-  report(options, invocation, result) {
+  report(options, invocation, result, step) {
     const { outputs, targets } = readBakeOutputs(invocation.outputs.metadataFile, result.buildUrl);
     const projects = outputs['project-id']
       ? [outputs['project-id']]
@@ -100,6 +102,8 @@ export const bakeCommand: EngineCommand<BakeOptions> = {
           buildId: targets[name].buildID,
         })),
       },
+      // A remote definition has no files here: its findings go on the job, not on a file.
+      dockerfile: bakeDockerfiles(invocation.definition, relative(step.ci.workspace, invocation.cwd)),
     };
   },
 };

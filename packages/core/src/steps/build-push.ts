@@ -6,6 +6,7 @@ import { readOptions } from '../options/schema';
 import { validateBuildOptions } from '../options/validate-build';
 import { planBuild } from '../plan/build';
 import type { Invocation } from '../plan/invocation';
+import { dockerfileOf } from '../report/annotate';
 import { readBuildOutputs } from '../report/outputs';
 import { valueOf, type StepContext } from './engine-step';
 import { engineSettings, runEngineStep, type EngineCommand } from './pipeline';
@@ -60,6 +61,7 @@ export const buildCommand: EngineCommand<BuildOptions> = {
         digest: outputs.digest,
         projectId: outputs['project-id'] ?? (options.project || undefined),
       },
+      dockerfile: () => dockerfileOf(options.context, options.file),
     };
   },
 };

@@ -5,6 +5,8 @@ import { describeGaps } from '../local/gaps';
 import { describeLocalEngine } from '../local/types';
 import type { Invocation } from '../plan/invocation';
 import type { BuildSummary } from '../report/summary';
+import type { DockerfileLocator } from '../report/annotate';
+import { reportBuildOutput } from '../report/build-report';
 import { renderSummary } from '../report/summary';
 import type { RunResult } from '../run/execute';
 import { removeStepDir } from '../run/temp-dir';
@@ -57,6 +59,8 @@ export interface CommandReport {
   outputs: Record<string, string | undefined>;
   /** The command's own rows of the summary (tags, platforms, digest, project, targets). */
   summary: Pick<BuildSummary, 'tags' | 'platforms' | 'digest' | 'projectId' | 'targets'>;
+  /** Where the Dockerfile (of each target) is in the repository, for annotations on its lines. */
+  dockerfile: DockerfileLocator;
 }
 
 /**
@@ -73,7 +77,7 @@ export interface EngineCommand<O> {
   /** Where each output comes from, for the printed plan. */
   describeOutputs(invocation: Invocation): Record<string, string>;
   /** 5. report: the outputs and summary rows, from the result files the engine wrote. */
-  report(options: O, invocation: Invocation, result: RunResult): CommandReport;
+  report(options: O, invocation: Invocation, result: RunResult, step: StepContext): CommandReport;
 }
 
 /**
@@ -147,14 +151,17 @@ async function report<O>(
 ): Promise<number> {
   const { adapter, ci } = step;
   const { result, fellBack } = ran;
-  const { outputs, summary } = command.report(options, invocation, result);
+  const { outputs, summary, dockerfile } = command.report(options, invocation, result, step);
   await setOutputs(adapter, outputs);
+  // Lint findings and a failure's Dockerfile line become annotations on the file, summary or not.
+  const output = reportBuildOutput(adapter, result, { dockerfile, env: ci.env });
   const failure = failureOf(result, settings.timeout);
   const what = command.name === 'build' ? 'build' : 'bake';
   if (summaryEnabled(ci.env)) {
     adapter.summary(
       renderSummary({
         ...summary,
+        ...output,
         title: failure
           ? `Depot ${what} failed`
           : fellBack
