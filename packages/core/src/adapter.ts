@@ -1,3 +1,5 @@
+import type { RawInput } from './options/schema';
+
 /** Severity of an annotation the CI shows next to the job (GitHub: ::warning::, Buildkite: annotate). */
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -6,8 +8,11 @@ export type AnnotationLevel = 'error' | 'warning' | 'notice';
  * variables itself; each front-end implements this once.
  */
 export interface CiAdapter {
-  /** Raw text of an input ('' when unset). */
-  input(name: string): string;
+  /**
+   * Raw text of an input ('' when unset), or a list input's items where the CI keeps them apart
+   * (never joined: an item may hold newlines).
+   */
+  input(name: string): RawInput;
   output(name: string, value: string): void;
   exportEnv(name: string, value: string): void;
   addPath(dir: string): void;

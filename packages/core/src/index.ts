@@ -51,4 +51,4 @@ export * from './steps/engine-choice';
 export * from './steps/local-build';
 export * from './steps/local-bake';
 export * from './redact';
-export * from './ci-commands';
+export * from './report/step-error';
