@@ -1,0 +1,4 @@
+export * from './adapter-base';
+export * from './commands';
+export * from './private-files';
+export * from './runner';

@@ -1,0 +1,63 @@
+import {
+  bakeMain,
+  buildPushMain,
+  cleanupStep,
+  reportStepError,
+  resolveCredentials,
+  setupMain,
+  type CiAdapter,
+  type CiContext,
+  type CredentialProvider,
+  type StepContext,
+} from '@depot-actions/core';
+import type { Command } from './commands';
+
+/** What a front-end hands the runner: the same context the GitHub entry points build. */
+export interface CiEntry {
+  adapter: CiAdapter;
+  ci: CiContext;
+  /** The job's identity, as credential providers (see identity.ts). */
+  providers: readonly CredentialProvider[];
+  /** How to get the depot CLI onto this CI, for the "depot not found" error. */
+  setupHint: string;
+  /** Checks before the step runs (unknown options, ...); a throw is reported like a step failure. */
+  preflight?: () => void;
+}
+
+/**
+ * The job's identity turned into a Depot token, for setup's `oidc: true`: the credential chain
+ * without the token input and without DEPOT_TOKEN, as on GitHub, so every front-end hands setup
+ * its identity the same way.
+ */
+function identityToken(step: StepContext): () => Promise<string | undefined> {
+  const { adapter, ci } = step;
+  return async () =>
+    (
+      await resolveCredentials({
+        tokenInput: '',
+        ci: { ...ci, env: { ...ci.env, DEPOT_TOKEN: undefined } },
+        providers: step.providers,
+        mask: (s) => adapter.mask(s),
+        warn: (m) => adapter.annotate('warning', m),
+      })
+    ).token;
+}
+
+/**
+ * Runs one command to its exit code. These CIs have no post phase, so the step's temp directory is
+ * removed here whatever happened (and by the CI's own cleanup hook or step after a cancel).
+ */
+export async function runCiCommand(command: Command, entry: CiEntry): Promise<number> {
+  const { adapter, ci, providers, setupHint } = entry;
+  const step: StepContext = { adapter, ci, providers, setupHint };
+  try {
+    entry.preflight?.();
+    if (command === 'install') return await setupMain({ ...step, resolveToken: identityToken(step) });
+    return await (command === 'build' ? buildPushMain(step) : bakeMain(step));
+  } catch (error) {
+    reportStepError(adapter, error);
+    return 1;
+  } finally {
+    cleanupStep(adapter);
+  }
+}
