@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
+import { orbParameter as orbName, paramVariable } from '@depot-actions/circleci';
 import { buildSchema, type InputSpec } from '@depot-actions/core';
 import {
   CI_COMMANDS,
@@ -24,10 +25,6 @@ const ORB_ENTRY = 'scripts/entry.js.gz.b64';
  * environment string over 128 KiB (MAX_ARG_STRLEN), so stay well below it.
  */
 export const ORB_ENTRY_BUDGET = 100 * 1024;
-
-/** The orb's name for an input: snake_case, as orb-tools review requires (`build-args` → `build_args`). */
-export const orbName = (input: string): string => input.replace(/[^A-Za-z0-9]/g, '_');
-const paramVariable = (input: string): string => `PARAM_${orbName(input).toUpperCase()}`;
 
 /** One orb parameter: the most specific CircleCI type the schema allows, so a typo fails at config time. */
 export function orbParameter(name: string, spec: InputSpec): Record<string, unknown> {
@@ -148,6 +145,8 @@ function encodeEntry(bundle: Buffer): string {
     );
   return encoded.replace(/.{1,76}/g, '$&\n');
 }
+
+export { orbName };
 
 /** The README's parameter table of one command: orb parameter → action input. */
 function parameterTable(command: (typeof CI_COMMANDS)[number]): string {

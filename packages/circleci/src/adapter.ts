@@ -7,9 +7,12 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * The orb parameter of an input: snake_case (`build-args` → `build_args`), as CircleCI's orb
- * review requires of every parameter name.
+ * review requires of every parameter name. `context` becomes `build_context`: in a workflow,
+ * `context:` on a job names the CircleCI contexts it gets, so the orb's build job could never
+ * receive a parameter of that name.
  */
-export const orbParameter = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '_');
+export const orbParameter = (name: string): string =>
+  name === 'context' ? 'build_context' : name.replace(/[^A-Za-z0-9]/g, '_');
 
 /**
  * The environment variable the orb sets for an input: `PARAM_` + the parameter upper-cased
