@@ -34,7 +34,10 @@ export interface PluginJobOptions {
   path: string;
   /** The stub's behaviour (DEPOT_STUB_*), beyond the default metadata. */
   stub?: Record<string, string>;
-  onHookStart?: (hook: string, pid: number) => void;
+  /** Called as each hook starts, with its process group and the job's paths (the cancel test). */
+  onHookStart?: (hook: string, pid: number, job: { tmp: string; records: string }) => void;
+  /** The hooks to run; default environment, command, pre-exit. */
+  hooks?: ('environment' | 'command' | 'pre-exit')[];
 }
 
 /** Runs environment, command (or the agent's default command phase) and pre-exit. */
@@ -47,10 +50,10 @@ export async function runPluginJob(options: PluginJobOptions): Promise<PluginJob
   mkdirSync(join(work, 'checkout'));
   const { results } = await runAgentJob({
     pluginDir: options.kind === 'install' ? INSTALL_PLUGIN_DIR : PLUGIN_DIR,
-    hooks: ['environment', 'command', 'pre-exit'],
+    hooks: options.hooks ?? ['environment', 'command', 'pre-exit'],
     cwd: join(work, 'checkout'),
     work,
-    onHookStart: options.onHookStart,
+    onHookStart: (hook, pid) => options.onHookStart?.(hook, pid, { tmp, records }),
     env: {
       PATH: options.path,
       HOME: work,
