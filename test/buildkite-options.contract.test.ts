@@ -2,9 +2,9 @@
 // dist → the recording depot stub): list items kept whole, a null option failing with one line,
 // typed values (numbers, booleans, maps), annotation contexts per job, and cleanup after a cancel.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { readStubRecords } from './harness/engine-stub';
+import { cancelWhenDepotRuns, type CancelSignals } from './ci-entry/cancel';
 import { runPluginJob, type Json, type PluginJob, type PluginJobOptions } from './ci-entry/buildkite-job';
 import { CI_STUB_DIR, DEPOT_STUB_DIR, filesIn, pathWith } from './ci-entry/helpers';
 
@@ -184,36 +184,18 @@ describe('cancel', () => {
    * then the remaining hooks run. Returns the files seen in TMPDIR while depot ran.
    */
   async function cancelled(
-    signals: 'TERM then KILL' | 'KILL',
+    signals: CancelSignals,
     hooks?: PluginJobOptions['hooks'],
   ): Promise<{ r: PluginJob; during: string[] }> {
-    let during: string[] = [];
-    let signalled: Promise<void> = Promise.resolve();
+    let cancelled: Promise<string[]> = Promise.resolve([]);
     const r = await job({ secrets: [`TLS_KEY=${PEM}`], tags: 'registry.example/app:1' }, TOKEN, {
       hooks,
       stub: { DEPOT_STUB_SLEEP_MS: '30000' },
       onHookStart: (hook, pid, paths) => {
-        if (hook !== 'command') return;
-        signalled = (async () => {
-          for (let i = 0; i < 400; i++) {
-            const [call] = await readStubRecords(paths.records).catch(() => []);
-            if (call?.ready) break;
-            await sleep(25);
-          }
-          during = filesIn(paths.tmp);
-          process.kill(-pid, signals === 'KILL' ? 'SIGKILL' : 'SIGTERM');
-          if (signals === 'KILL') return;
-          await sleep(2000);
-          try {
-            process.kill(-pid, 'SIGKILL');
-          } catch {
-            // the group is gone already
-          }
-        })();
+        if (hook === 'command') cancelled = cancelWhenDepotRuns(pid, paths, signals);
       },
     });
-    await signalled;
-    return { r, during };
+    return { r, during: await cancelled };
   }
 
   const secretFiles = (files: string[]): string[] => files.filter((f) => /secret/.test(f));

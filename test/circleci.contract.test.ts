@@ -12,13 +12,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { startDepotApi, type DepotApi } from './doubles/depot-api';
 import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { fieldStrings, type ProtoMessage } from './doubles/protobuf';
 import { REAL_DEPOT_VERSION, startReleaseServer, type ReleaseServer } from './doubles/release-server';
 import { readStubRecords, stubEnv } from './harness/engine-stub';
+import { cancelWhenDepotRuns, type CancelSignals } from './ci-entry/cancel';
 import {
   DEPOT_STUB_DIR,
   expectNoSecrets,
@@ -360,37 +360,18 @@ describe('CircleCI orb: private files', () => {
 
 describe('CircleCI orb: cancel', () => {
   /** Cancels a running build like CircleCI: SIGTERM to the step's process group, SIGKILL 2 s later. */
-  async function cancelledBuild(
-    signals: 'TERM then KILL' | 'KILL',
-  ): Promise<{ r: OrbRun; during: string[] }> {
-    let during: string[] = [];
-    let signalled: Promise<void> = Promise.resolve();
+  async function cancelledBuild(signals: CancelSignals): Promise<{ r: OrbRun; during: string[] }> {
+    let cancelled: Promise<string[]> = Promise.resolve([]);
     const r = await runOrb(
       'build',
       { PROJECT: 'prj_orb', SECRETS: 'TLS_KEY=s3cr3t-tls-key-value' },
       { DEPOT_TOKEN: 'depot_env_1a2b3c4d', DEPOT_STUB_SLEEP_MS: '30000' },
       pathWith(DEPOT_STUB_DIR),
       (pid, paths) => {
-        signalled = (async () => {
-          for (let i = 0; i < 400; i++) {
-            const [call] = await readStubRecords(paths.records).catch(() => []);
-            if (call?.ready) break;
-            await sleep(25);
-          }
-          during = filesIn(paths.tmp);
-          process.kill(-pid, signals === 'KILL' ? 'SIGKILL' : 'SIGTERM');
-          if (signals === 'KILL') return;
-          await sleep(2000);
-          try {
-            process.kill(-pid, 'SIGKILL');
-          } catch {
-            // the group is gone already
-          }
-        })();
+        cancelled = cancelWhenDepotRuns(pid, paths, signals);
       },
     );
-    await signalled;
-    return { r, during };
+    return { r, during: await cancelled };
   }
 
   const cleanupStep = (tmp: string, work: string): Promise<ProcessResult> =>
