@@ -25,6 +25,7 @@ export * from './run/temp-dir';
 export * from './credentials/http';
 export * from './credentials/jwt';
 export * from './credentials/providers';
+export * from './credentials/identity';
 export * from './engine/semver';
 export * from './engine/platform';
 export * from './engine/cache';
