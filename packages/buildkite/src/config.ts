@@ -116,6 +116,9 @@ export function readConfiguration(env: Env, name: string, schema: Schema): Map<s
     const items: string[] = [];
     for (let i = 0; env[`${key}_${i}`] !== undefined; i++) items.push(env[`${key}_${i}`] ?? '');
     if (items.length) config.set(option, items);
+    // Only a map (`_<KEY>` variables) is left: no option takes one, and it must not pass unnoticed.
+    else if (scalar === undefined && Object.keys(env).some((k) => k.startsWith(`${key}_`)))
+      config.set(option, {});
   }
   if (config.size === 0 && !Object.keys(env).some((k) => k.startsWith(prefix))) {
     const dropped = droppedConfiguration(env, name);
