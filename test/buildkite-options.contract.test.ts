@@ -5,7 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { readStubRecords } from './harness/engine-stub';
 import { cancelWhenDepotRuns, type CancelSignals } from './ci-entry/cancel';
-import { runPluginJob, type Json, type PluginJob, type PluginJobOptions } from './ci-entry/buildkite-job';
+import { agentPluginEnv } from './ci-entry/buildkite-agent';
+import {
+  DEPOT_PLUGIN,
+  runPluginJob,
+  type Json,
+  type PluginJob,
+  type PluginJobOptions,
+} from './ci-entry/buildkite-job';
 import { CI_STUB_DIR, DEPOT_STUB_DIR, filesIn, pathWith } from './ci-entry/helpers';
 
 let issuer: OidcIssuer;
@@ -214,5 +221,37 @@ describe('cancel', () => {
     const { r, during } = await cancelled('KILL');
     expect(secretFiles(during)).not.toEqual([]);
     expect(filesIn(r.tmp)).toEqual([]);
+  });
+});
+
+describe("the agent's variables, as its source makes them", () => {
+  test('lists _N, maps _KEY, booleans, numbers as written, collapsed underscores; null drops all', () => {
+    const env = agentPluginEnv(DEPOT_PLUGIN, {
+      tags: ['a', 'b'],
+      secrets: { 'my-id': 'v' },
+      push: true,
+      'fallback-timeout': 60,
+      build__args: 'x',
+    });
+    expect(env).toMatchObject({
+      BUILDKITE_PLUGIN_NAME: 'DEPOT',
+      BUILDKITE_PLUGIN_DEPOT_TAGS_0: 'a',
+      BUILDKITE_PLUGIN_DEPOT_TAGS_1: 'b',
+      BUILDKITE_PLUGIN_DEPOT_SECRETS_MY_ID: 'v',
+      BUILDKITE_PLUGIN_DEPOT_PUSH: 'true',
+      BUILDKITE_PLUGIN_DEPOT_FALLBACK_TIMEOUT: '60',
+      BUILDKITE_PLUGIN_DEPOT_BUILD__ARGS: 'x',
+      BUILDKITE_PLUGIN_DEPOT_BUILD_ARGS: 'x',
+    });
+    expect(JSON.parse(env.BUILDKITE_PLUGIN_CONFIGURATION ?? '')).toMatchObject({ push: true });
+    const dropped = agentPluginEnv(DEPOT_PLUGIN, { tags: null, push: true });
+    expect(Object.keys(dropped)).toEqual(['BUILDKITE_PLUGINS']);
+  });
+
+  test('a map option read from the variables alone is refused, not ignored', async () => {
+    const r = await job({ secrets: { id: 'x' } }, { ...TOKEN, BUILDKITE_PLUGIN_CONFIGURATION: undefined });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('Invalid value for input "secrets"');
+    expect(await readStubRecords(r.records)).toEqual([]);
   });
 });
