@@ -74,7 +74,8 @@ describe('CircleCI orb: run.sh → entry point → depot', () => {
       'build',
       {
         PROJECT: 'prj_orb',
-        TAGS: 'registry.example/app:1,registry.example/app:$(touch MARKER)',
+        // A tag cannot carry shell text (it must be an image reference); the other inputs do.
+        TAGS: 'registry.example/app:1,registry.example/app:2',
         BUILD_ARGS: INJECTION.join('\n'),
         LABELS: 'org.example.note=a;b `c` $(d) "e"\nsecond=line two',
         TARGET: '$(touch MARKER)',
@@ -88,7 +89,7 @@ describe('CircleCI orb: run.sh → entry point → depot', () => {
     const [call] = await readStubRecords(r.records);
     expect(call.hasToken).toBe(true);
     for (const value of INJECTION) expect(call.argv).toContain(value);
-    expect(call.argv).toContain('registry.example/app:$(touch MARKER)');
+    expect(call.argv).toContain('registry.example/app:2');
     expect(call.argv).toContain('org.example.note=a;b `c` $(d) "e"');
     expect(call.argv).toContain('second=line two');
     expect(call.argv.slice(call.argv.indexOf('--target'), call.argv.indexOf('--target') + 2)).toEqual([
@@ -217,7 +218,7 @@ describe('CircleCI orb: install', () => {
     expect(filesIn(r.tmp)).toEqual([]);
   });
 
-  test('oidc: true exports DEPOT_TOKEN as a reference to CIRCLE_OIDC_TOKEN_V2, never its value', async () => {
+  test('oidc: true checks the identity and never exports the token', async () => {
     const r = await runOrb(
       'install',
       { VERSION: REAL_DEPOT_VERSION, OIDC: 'true', DOWNLOAD_URL: release.downloadUrl },
@@ -225,26 +226,23 @@ describe('CircleCI orb: install', () => {
       pathWith(),
     );
     expect(r.exitCode).toBe(0);
-    expect(readFileSync(r.bashEnv, 'utf8')).toContain('export DEPOT_TOKEN="${CIRCLE_OIDC_TOKEN_V2}"');
-    const later = await runProcess(
-      'bash',
-      ['-c', '. "$BASH_ENV"; [ "$DEPOT_TOKEN" = "$CIRCLE_OIDC_TOKEN_V2" ] && echo same'],
-      { PATH: pathWith(), BASH_ENV: r.bashEnv, CIRCLE_OIDC_TOKEN_V2: jwt },
-      r.work,
-    );
-    expect(later.stdout).toBe('same\n');
+    expect(r.stdout).toContain('Depot credentials: CircleCI OIDC (not exported');
+    expect(readFileSync(r.bashEnv, 'utf8')).not.toContain('DEPOT_TOKEN');
     expectNoSecrets([jwt], { stdout: r.stdout, stderr: r.stderr, BASH_ENV: readFileSync(r.bashEnv, 'utf8') });
   });
 
-  test('oidc: true without an identity says so and exports no token', async () => {
+  // Best-effort, as depot/setup-action: the CLI is installed, and the warning says what to set up.
+  test('oidc: true without an identity warns with what to set up, and installs', async () => {
     const r = await runOrb(
       'install',
       { VERSION: REAL_DEPOT_VERSION, OIDC: 'true', DOWNLOAD_URL: release.downloadUrl },
       { DEPOT_RELEASE_URL: release.url },
       pathWith(),
     );
-    expect(r.stderr).toMatch(/OIDC/);
-    expect(readFileSync(r.bashEnv, 'utf8')).not.toContain('DEPOT_TOKEN');
+    expect(r.exitCode).toBe(0);
+    expect(await exported(r, 'DEPOT_OUTPUT_VERSION')).toBe(REAL_DEPOT_VERSION);
+    expect(r.stderr).toContain('oidc: this job has no OIDC identity to exchange for a Depot token.');
+    expect(r.stderr).toContain('CircleCI trust relationship (organization ID and project ID)');
   });
 });
 

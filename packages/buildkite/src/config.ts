@@ -157,10 +157,13 @@ export function optionValue(name: string, spec: InputSpec, value: Json): RawInpu
           ? value
           : refuse('a whole number greater than 0');
       }
-      if (spec.values)
-        return typeof value === 'string' && spec.values.includes(value)
+      if (spec.values) {
+        const known = (v: string): boolean =>
+          spec.values?.includes(spec.ignoreCase ? v.toLowerCase() : v) ?? false;
+        return typeof value === 'string' && known(value)
           ? value
-          : refuse(`one of ${spec.values.join(', ')}`);
+          : refuse(`one of ${spec.values.join(', ')}${spec.ignoreCase ? ' (any case)' : ''}`);
+      }
       if (typeof value === 'string') return value;
       return typeof value === 'number' ? String(value) : refuse('a string');
   }

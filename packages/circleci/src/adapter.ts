@@ -77,19 +77,11 @@ export class CircleCiAdapter extends ScrubbingAdapter {
     this.outputs[name] = this.redactor.scrub(value);
   }
 
-  /**
-   * $BASH_ENV is a file every later step sources (and prints under `bash -x`), so a secret is only
-   * exported as a reference to the variable that already holds it in every step (the job's
-   * CIRCLE_OIDC_TOKEN_V2), never as its value.
-   */
   exportEnv(name: string, value: string): void {
     this.checkExportName(name);
-    if (!this.redactor.has(value)) return this.appendBashEnv(`export ${name}=${shellQuote(value)}`);
-    const holder = Object.keys(this.env)
-      .sort()
-      .find((key) => key !== name && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && this.env[key] === value);
-    if (!holder) throw new Error(`refusing to export ${name}: its value is a secret`);
-    this.appendBashEnv(`export ${name}="\${${holder}}"`);
+    // Whatever is masked is a secret: $BASH_ENV is a file every later step sources and prints on `set -x`.
+    if (this.redactor.has(value)) throw new Error(`refusing to export ${name}: its value is a secret`);
+    this.appendBashEnv(`export ${name}=${shellQuote(value)}`);
   }
   addPath(dir: string): void {
     this.appendBashEnv(`export PATH=${shellQuote(dir)}:"$PATH"`);
