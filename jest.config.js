@@ -9,6 +9,7 @@ export default {
   moduleNameMapper: {
     '^@depot-actions/core$': '<rootDir>/packages/core/src/index.ts',
     '^@depot-actions/github$': '<rootDir>/packages/github/src/index.ts',
+    '^@depot-actions/ci-entry$': '<rootDir>/packages/ci-entry/src/lib.ts',
     '^@depot-actions/circleci$': '<rootDir>/packages/circleci/src/lib.ts',
     '^@depot-actions/buildkite$': '<rootDir>/packages/buildkite/src/lib.ts',
   },

@@ -2,15 +2,15 @@
 // plugin's own copy of the bundle) → the recording depot stub, or the real depot CLI against the
 // Depot API double, with a recording `buildkite-agent` on PATH and OIDC from the agent API double.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDepotApi, type DepotApi } from './doubles/depot-api';
 import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { fieldStrings, type ProtoMessage } from './doubles/protobuf';
-import { REAL_DEPOT_VERSION, startReleaseServer } from './doubles/release-server';
-import { readStubRecords, stubEnv } from './harness/engine-stub';
+import { REAL_DEPOT_VERSION, startReleaseServer, type ReleaseServer } from './doubles/release-server';
+import { readStubRecords } from './harness/engine-stub';
+import { INSTALL_PLUGIN_DIR, runPluginJob, type Json, type PluginJob } from './ci-entry/buildkite-job';
 import {
-  agentCalls,
   CI_STUB_DIR,
   DEPOT_STUB_DIR,
   expectNoSecrets,
@@ -19,85 +19,34 @@ import {
   PLUGIN_DIR,
   REAL_CLI_DIR,
   realCliEnv,
-  runProcess,
   sha256,
   tempDir,
   type AgentCall,
-  type ProcessResult,
 } from './ci-entry/helpers';
 
 let issuer: OidcIssuer;
+let JOB_ID = '';
 const cleanups: (() => void | Promise<void>)[] = [];
 
 beforeAll(async () => {
   issuer = await startOidcIssuer();
+  JOB_ID = issuer.buildkiteEnv.BUILDKITE_JOB_ID;
 });
 afterAll(() => issuer.close());
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-interface HookRun extends ProcessResult {
-  work: string;
-  tmp: string;
-  calls: AgentCall[];
-  records: string;
-}
-
-/** The BUILDKITE_PLUGIN_DEPOT_* variables the agent derives from a configuration (reference §4.2). */
-function agentVariables(config: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config)) {
-    const name = `BUILDKITE_PLUGIN_DEPOT_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-    if (Array.isArray(value)) value.forEach((item, i) => (out[`${name}_${i}`] = String(item)));
-    else out[name] = String(value);
-  }
-  return out;
-}
-
-/** Runs a hook with the plugin configured as `config`, as the agent would. */
+/** Runs a job with the plugin configured as `config`, as the agent would (see runPluginJob). */
 async function runHook(
-  hook: 'command' | 'pre-command',
-  config: Record<string, unknown>,
+  kind: 'command' | 'install',
+  config: Record<string, Json> | null,
   extra: Record<string, string | undefined> = {},
   path = pathWith(CI_STUB_DIR, DEPOT_STUB_DIR),
-): Promise<HookRun> {
-  const { dir: work, cleanup } = tempDir('buildkite-');
-  cleanups.push(cleanup);
-  const tmp = join(work, 'tmp');
-  const records = join(work, 'records.jsonl');
-  const agentRecord = join(work, 'agent.jsonl');
-  await runProcess('mkdir', ['-p', tmp, join(work, 'checkout')], { PATH: pathWith() }, work);
-  const result = await runProcess(
-    'bash',
-    [join(PLUGIN_DIR, 'hooks', hook)],
-    {
-      PATH: path,
-      HOME: work,
-      TMPDIR: tmp,
-      BUILDKITE: 'true',
-      BUILDKITE_BUILD_URL: 'https://buildkite.com/acme/widgets/builds/7',
-      BUILDKITE_COMMIT: 'abc123def456',
-      BUILDKITE_BRANCH: 'main',
-      BUILDKITE_STEP_KEY: 'image',
-      BUILDKITE_BUILD_CHECKOUT_PATH: join(work, 'checkout'),
-      BUILDKITE_PLUGIN_NAME: 'DEPOT',
-      BUILDKITE_PLUGIN_CONFIGURATION: JSON.stringify(config),
-      ...agentVariables(config),
-      BUILDKITE_AGENT_STUB_RECORD: agentRecord,
-      ...issuer.buildkiteEnv,
-      ...stubEnv(records, {
-        metadata: {
-          'containerimage.digest': 'sha256:feedbeef',
-          'depot.build': { buildID: 'bld_bk1', projectID: 'prj_bk' },
-        },
-        buildUrl: 'https://depot.dev/orgs/acme/projects/prj_bk/builds/bld_bk1',
-      }),
-      ...extra,
-    },
-    join(work, 'checkout'),
-  );
-  return { ...result, work, tmp, records, calls: agentCalls(agentRecord) };
+): Promise<PluginJob> {
+  const job = await runPluginJob({ kind, config, env: { ...issuer.buildkiteEnv, ...extra }, path });
+  cleanups.push(job.cleanup);
+  return job;
 }
 
 const metadataOf = (calls: AgentCall[]): Record<string, string> =>
@@ -105,7 +54,7 @@ const metadataOf = (calls: AgentCall[]): Record<string, string> =>
 const annotations = (calls: AgentCall[]): AgentCall[] => calls.filter((c) => c.argv[0] === 'annotate');
 
 /** Everything the step wrote or handed the agent, except what went to the redactor. */
-const visible = (r: HookRun): Record<string, string> => ({
+const visible = (r: PluginJob): Record<string, string> => ({
   stdout: r.stdout,
   stderr: r.stderr,
   'agent calls': JSON.stringify(r.calls.filter((c) => c.argv[0] !== 'redactor')),
@@ -172,7 +121,9 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
     const jwt = issuer.issued[before];
     expect(jwt).toBeDefined();
     expect((await readStubRecords(r.records))[0].hasToken).toBe(true);
-    const redacted = r.calls.filter((c) => c.argv.join(' ') === 'redactor add').map((c) => c.stdinSha256);
+    const redacted = r.calls
+      .filter((c) => c.argv.join(' ') === 'redactor add --format none')
+      .map((c) => c.stdinSha256);
     expect(redacted).toEqual(
       expect.arrayContaining([sha256(jwt), sha256(issuer.buildkiteEnv.BUILDKITE_AGENT_ACCESS_TOKEN)]),
     );
@@ -183,7 +134,13 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
     expect(metadata['depot-build-url']).toBe('https://depot.dev/orgs/acme/projects/prj_bk/builds/bld_bk1');
     expect(JSON.parse(metadata['depot-metadata'])).toMatchObject({ 'depot.build': { buildID: 'bld_bk1' } });
     const [annotation] = annotations(r.calls);
-    expect(annotation.argv).toEqual(['annotate', '--style', 'success', '--context', 'depot-build-image']);
+    expect(annotation.argv).toEqual([
+      'annotate',
+      '--style',
+      'success',
+      '--context',
+      `depot-build-image-${JOB_ID}`,
+    ]);
     expect(annotation.stdin).toContain('| Credentials | Buildkite OIDC |');
     expect(filesIn(r.tmp)).toEqual([]);
     expectNoSecrets([jwt, issuer.buildkiteEnv.BUILDKITE_AGENT_ACCESS_TOKEN], visible(r));
@@ -194,7 +151,13 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(`The depot plugin's bake command has no option "tags".`);
     const [annotation] = annotations(r.calls);
-    expect(annotation.argv).toEqual(['annotate', '--style', 'error', '--context', 'depot-bake-image']);
+    expect(annotation.argv).toEqual([
+      'annotate',
+      '--style',
+      'error',
+      '--context',
+      `depot-bake-image-${JOB_ID}`,
+    ]);
     expect(await readStubRecords(r.records)).toEqual([]);
   });
 
@@ -274,7 +237,13 @@ describe('Buildkite plugin with the real depot CLI', () => {
     expect(fieldStrings(create.body as ProtoMessage, [1])).toEqual(['prj_bk_real']);
     expect(fieldStrings(create.body as ProtoMessage, [2, 2])).toEqual(tags);
     const [annotation] = annotations(r.calls);
-    expect(annotation.argv).toEqual(['annotate', '--style', 'error', '--context', 'depot-build-image']);
+    expect(annotation.argv).toEqual([
+      'annotate',
+      '--style',
+      'error',
+      '--context',
+      `depot-build-image-${JOB_ID}`,
+    ]);
     expect(annotation.stdin).toContain('Depot build failed');
     expect(annotation.stdin).toContain(`permission_denied: ${message}`);
     expect(filesIn(r.tmp)).toEqual([]);
@@ -282,22 +251,50 @@ describe('Buildkite plugin with the real depot CLI', () => {
   });
 });
 
-describe('Buildkite plugin: install', () => {
-  // Best-effort, as depot/setup-action: the CLI is installed, and the warning says what to set up.
-  test('oidc: true without an identity warns with the Buildkite trust-relationship help, and installs', async () => {
-    const release = await startReleaseServer({ versions: [REAL_DEPOT_VERSION] });
+describe('Buildkite depot-install plugin', () => {
+  let release: ReleaseServer;
+  beforeAll(async () => {
+    release = await startReleaseServer({ versions: [REAL_DEPOT_VERSION] });
+  });
+  afterAll(() => release.close());
+  const releaseEnv = (): Record<string, string> => ({
+    DEPOT_RELEASE_URL: release.url,
+    DEPOT_INSTALL_RETRY_DELAY_MS: '10',
+  });
+
+  test('has no command hook: the agent runs the step command, which finds depot on PATH', async () => {
+    expect(existsSync(join(INSTALL_PLUGIN_DIR, 'hooks', 'command'))).toBe(false);
     const r = await runHook(
-      'pre-command',
-      { command: 'install', oidc: true, version: REAL_DEPOT_VERSION, 'download-url': release.downloadUrl },
+      'install',
+      { version: REAL_DEPOT_VERSION, 'download-url': release.downloadUrl },
+      { ...releaseEnv(), BUILDKITE_COMMAND: 'depot --version && echo "step command ran"' },
+      pathWith(CI_STUB_DIR),
+    );
+    expect(r.stderr).not.toMatch(/^(Error|Warning):/m);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`depot version ${REAL_DEPOT_VERSION}`);
+    expect(r.stdout).toContain('step command ran');
+    expect(r.stdout.match(/step command ran/g)).toHaveLength(1);
+    expect(filesIn(r.tmp)).toEqual([]);
+  });
+
+  // Best-effort, as depot/setup-action: the CLI is installed, and the warning says what to set up.
+  test('oidc: true without an identity warns with the trust-relationship help, and installs', async () => {
+    const r = await runHook(
+      'install',
+      { oidc: true, version: REAL_DEPOT_VERSION, 'download-url': release.downloadUrl },
       {
+        ...releaseEnv(),
         BUILDKITE_AGENT_ACCESS_TOKEN: undefined,
         BUILDKITE_JOB_ID: undefined,
-        DEPOT_RELEASE_URL: release.url,
+        BUILDKITE_COMMAND: 'depot --version',
       },
-    ).finally(() => release.close());
+      pathWith(CI_STUB_DIR),
+    );
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain('oidc: this job has no OIDC identity to exchange for a Depot token.');
     expect(r.stderr).toContain('Buildkite trust relationship (organization slug and pipeline slug)');
-    expect(readFileSync(join(PLUGIN_DIR, 'plugin.yml'), 'utf8')).toContain('install');
+    expect(r.stdout).toContain(`depot version ${REAL_DEPOT_VERSION}`);
+    expect(filesIn(r.tmp)).toEqual([]);
   });
 });

@@ -3,28 +3,24 @@
 // depot CLI against the Depot API double, in a CircleCI-like environment (CIRCLECI, CIRCLE_*,
 // BASH_ENV, CIRCLE_OIDC_TOKEN_V2 signed by the local issuer).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDepotApi, type DepotApi } from './doubles/depot-api';
 import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { fieldStrings, type ProtoMessage } from './doubles/protobuf';
 import { REAL_DEPOT_VERSION, startReleaseServer, type ReleaseServer } from './doubles/release-server';
-import { readStubRecords, stubEnv } from './harness/engine-stub';
+import { readStubRecords } from './harness/engine-stub';
+import { runOrbStep, type OrbRun } from './ci-entry/circleci-job';
 import {
-  DEPOT_STUB_DIR,
   expectNoSecrets,
   filesIn,
   ORB_SRC,
-  orbEntry,
   pathWith,
   REAL_CLI_DIR,
   realCliEnv,
   runProcess,
   tempDir,
-  type ProcessResult,
 } from './ci-entry/helpers';
-
-const RUN_SH = join(ORB_SRC, 'scripts', 'run.sh');
 
 let issuer: OidcIssuer;
 let jwt: string;
@@ -42,61 +38,11 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-interface OrbRun extends ProcessResult {
-  work: string;
-  bashEnv: string;
-  outputDir: string;
-  tmp: string;
-  records: string;
-}
-
-/** Runs one orb command through run.sh with PARAM_* variables, as a CircleCI job step would. */
-async function runOrb(
-  command: string,
-  params: Record<string, string>,
-  extra: Record<string, string | undefined> = {},
-  path = pathWith(DEPOT_STUB_DIR),
-): Promise<OrbRun> {
-  const { dir: work, cleanup } = tempDir('circleci-');
-  cleanups.push(cleanup);
-  const bashEnv = join(work, 'bash_env');
-  writeFileSync(bashEnv, '');
-  const tmp = join(work, 'tmp');
-  const outputDir = join(work, 'out');
-  const records = join(work, 'records.jsonl');
-  await runProcess('mkdir', ['-p', tmp, join(work, 'project')], { PATH: pathWith() }, work);
-  const result = await runProcess(
-    'bash',
-    [RUN_SH],
-    {
-      PATH: path,
-      HOME: work,
-      TMPDIR: tmp,
-      CIRCLECI: 'true',
-      CIRCLE_SHA1: 'abc123def456',
-      CIRCLE_BRANCH: 'main',
-      CIRCLE_BUILD_URL: 'https://circleci.com/gh/acme/app/42',
-      CIRCLE_PROJECT_USERNAME: 'acme',
-      CIRCLE_PROJECT_REPONAME: 'app',
-      CIRCLE_WORKING_DIRECTORY: '~/project',
-      BASH_ENV: bashEnv,
-      DEPOT_OUTPUT_DIR: outputDir,
-      DEPOT_ORB_COMMAND: command,
-      DEPOT_ORB_ENTRY: orbEntry(),
-      ...stubEnv(records, {
-        metadata: {
-          'containerimage.digest': 'sha256:0123abcd',
-          'depot.build': { buildID: 'bld_orb1', projectID: 'prj_orb' },
-          note: "it's $(touch x) `y`",
-        },
-        buildUrl: 'https://depot.dev/orgs/acme/projects/prj_orb/builds/bld_orb1',
-      }),
-      ...Object.fromEntries(Object.entries(params).map(([k, v]) => [`PARAM_${k}`, v])),
-      ...extra,
-    },
-    join(work, 'project'),
-  );
-  return { ...result, work, bashEnv, outputDir, tmp, records };
+/** Runs one orb command as a CircleCI step would (see runOrbStep); removed after the test. */
+async function runOrb(...args: Parameters<typeof runOrbStep>): Promise<OrbRun> {
+  const r = await runOrbStep(...args);
+  cleanups.push(r.cleanup);
+  return r;
 }
 
 /** What `$name` is after a later step sources BASH_ENV (CircleCI sources it in every bash step). */

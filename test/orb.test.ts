@@ -9,13 +9,18 @@ import { bakeSchema, buildSchema, setupSchema, type Schema } from '@depot-action
 import { ORB_SRC } from './ci-entry/helpers';
 import { runTool, shellTest } from './ci-entry/shell-tools';
 import { REPO_ROOT } from './harness/runner';
-import { ORB_ENTRY_BUDGET, packOrb } from '../scripts/generate-ci';
+import { Ajv } from 'ajv';
+import { circleciConfigSchema } from './ci-entry/circleci-schema';
+import { ORB_ENTRY_BUDGET, orbName, packOrb } from '../scripts/generate-ci';
 
 type Map = Record<string, unknown>;
 const PACKED = join(REPO_ROOT, 'dist', 'circleci-orb', 'orb.yml');
 const text = readFileSync(PACKED, 'utf8');
 const orb = parse(text) as Map;
 const section = (name: string): Record<string, Map> => (orb[name] ?? {}) as Record<string, Map>;
+const validateConfig = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
+  circleciConfigSchema,
+);
 const ORB_TYPES = new Set(['string', 'boolean', 'integer', 'enum', 'executor', 'steps', 'env_var_name']);
 const BUILTIN_STEPS = new Set([
   'run',
@@ -81,13 +86,32 @@ describe('packed orb', () => {
     const expected = (schema: Schema): string[] =>
       Object.entries(schema)
         .filter(([, s]) => !s.githubOnly)
-        .map(([n]) => n)
+        .map(([n]) => orbName(n))
         .sort();
     const params = (c: Map): string[] => Object.keys(c.parameters as Map).sort();
     expect(params(section('commands').build)).toEqual(expected(buildSchema));
     expect(params(section('commands').bake)).toEqual(expected(bakeSchema));
     expect(params(section('commands').install)).toEqual(expected(setupSchema));
-    expect(params(section('commands').build)).not.toContain('github-token');
+    expect(params(section('commands').build)).not.toContain('github_token');
+    expect(params(section('commands').build)).toEqual(
+      expect.arrayContaining(['build_args', 'build_context']),
+    );
+  });
+
+  test('fixed value sets are enum parameters, fallback_timeout an integer', () => {
+    for (const command of ['build', 'bake']) {
+      const params = section('commands')[command].parameters as Record<string, Map>;
+      for (const name of ['engine', 'call', 'build_platform', 'lint_fail_on'])
+        expect([command, name, params[name].type]).toEqual([command, name, 'enum']);
+      expect(params.engine).toMatchObject({ enum: ['auto', 'depot', 'local'], default: 'auto' });
+      expect(params.lint_fail_on.enum).toEqual(['', 'error', 'warn', 'warning', 'info', 'none']);
+      expect(params.fallback_timeout).toMatchObject({ type: 'integer', default: 120 });
+    }
+  });
+
+  test('commands, jobs and executors have the structure of the CircleCI config reference', () => {
+    const doc = { version: 2.1, commands: orb.commands, jobs: orb.jobs, executors: orb.executors };
+    expect(validateConfig(doc) ? [] : validateConfig.errors).toEqual([]);
   });
 
   test('every << >> reference resolves: parameters of the component, pipeline values in examples', () => {
@@ -109,18 +133,28 @@ describe('packed orb', () => {
 
   test('parameters reach scripts only through environment:, never inside command text', () => {
     for (const [name, command] of Object.entries(section('commands'))) {
-      for (const step of command.steps as Map[]) {
-        const run = step.run as Map;
-        expect(expressions(run.command)).toEqual([]);
-        expect(run.name).toBe(`depot ${name}`);
-        const env = run.environment as Record<string, string>;
-        expect(env.DEPOT_ORB_COMMAND).toBe(name);
-        expect(env.DEPOT_ORB_ENTRY.length).toBeLessThan(ORB_ENTRY_BUDGET);
-        for (const [key, value] of Object.entries(env)) {
-          if (!key.startsWith('PARAM_')) continue;
-          expect(value).toMatch(/^<< parameters\.[a-z0-9-]+ >>$/);
-        }
+      const [step] = command.steps as Map[];
+      const run = step.run as Map;
+      expect(expressions(run.command)).toEqual([]);
+      expect(run.name).toBe(`depot ${name}`);
+      const env = run.environment as Record<string, string>;
+      expect(env.DEPOT_ORB_COMMAND).toBe(name);
+      expect(env.DEPOT_ORB_ENTRY.length).toBeLessThan(ORB_ENTRY_BUDGET);
+      for (const [key, value] of Object.entries(env)) {
+        if (!key.startsWith('PARAM_')) continue;
+        expect(value).toMatch(/^<< parameters\.[a-z0-9_]+ >>$/);
+        expect(key).toBe(`PARAM_${value.slice(14, -3).toUpperCase()}`);
       }
+    }
+  });
+
+  test('every command ends with the cleanup step, which runs when: always', () => {
+    for (const [name, command] of Object.entries(section('commands'))) {
+      const steps = command.steps as Map[];
+      expect([name, steps.length]).toEqual([name, 2]);
+      const cleanup = steps[1].run as Map;
+      expect(cleanup).toMatchObject({ name: 'depot cleanup', when: 'always' });
+      expect(cleanup.command).toBe(readFileSync(join(ORB_SRC, 'scripts', 'cleanup.sh'), 'utf8'));
     }
   });
 
@@ -158,7 +192,11 @@ describe('orb shell scripts', () => {
     if (r.status !== 0) throw new Error(r.output);
   });
   shellTest('shellcheck is clean', () => {
-    const r = runTool('shellcheck', ['-x', 'src/scripts/run.sh', 'tests/run.bats'], join(ORB_SRC, '..'));
+    const r = runTool(
+      'shellcheck',
+      ['-x', 'src/scripts/run.sh', 'src/scripts/cleanup.sh', 'tests/run.bats', 'tests/cleanup.bats'],
+      join(ORB_SRC, '..'),
+    );
     if (r.status !== 0) throw new Error(r.output);
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import { lintCircleciConfig } from './ci-entry/circleci-lint';
 import { REPO_ROOT } from './harness/runner';
 import {
   asList,
@@ -16,7 +17,6 @@ import {
   isMap,
   lintWorkflow,
   readYaml,
-  strings,
   type Obj,
 } from './harness/workflow-lint';
 
@@ -67,211 +67,30 @@ function lintProperties(file: string): string[] {
 // ---------------------------------------------------------------------------------------------
 
 const ORB = readYaml(join(REPO_ROOT, 'dist', 'circleci-orb', 'orb.yml'));
-const ORB_NAME = /^depot-actions\/depot@\S+$/;
-const CIRCLE_BUILTIN_STEPS = new Set([
-  'run',
-  'checkout',
-  'store_artifacts',
-  'store_test_results',
-  'setup_remote_docker',
-  'persist_to_workspace',
-  'attach_workspace',
-  'save_cache',
-  'restore_cache',
-  'add_ssh_keys',
-  'when',
-  'unless',
-]);
-/** Keys a workflow job entry takes besides the job's parameters. */
-const WORKFLOW_JOB_KEYS = new Set([
-  'name',
-  'context',
-  'requires',
-  'filters',
-  'matrix',
-  'pre-steps',
-  'post-steps',
-  'type',
-  'serial-group',
-  'override-with',
-]);
-const PIPELINE_VALUES = new Set([
-  'pipeline.id',
-  'pipeline.number',
-  'pipeline.project.git_url',
-  'pipeline.project.type',
-  'pipeline.git.tag',
-  'pipeline.git.branch',
-  'pipeline.git.revision',
-  'pipeline.git.base_revision',
-  'pipeline.trigger_source',
-  'pipeline.schedule.name',
-  'pipeline.schedule.id',
-]);
-const WHOLE_EXPRESSION = /^<<\s*[^>]+\s*>>$/;
-
-/** Errors in the parameters passed to an orb component, against its declared parameters. */
-function checkParams(where: string, args: Obj, declared: Obj, skip: Set<string> = new Set()): string[] {
-  const errors: string[] = [];
-  for (const [key, value] of Object.entries(args)) {
-    if (skip.has(key)) continue;
-    const spec = declared[key];
-    if (!isMap(spec)) {
-      errors.push(`${where}: unknown parameter ${key}`);
-      continue;
-    }
-    // A whole `<< ... >>` value is resolved by CircleCI before the type applies.
-    if (typeof value === 'string' && WHOLE_EXPRESSION.test(value.trim()) && spec.type !== 'string') continue;
-    const bad = (expected: string): void => {
-      errors.push(
-        `${where}: parameter ${key} is ${spec.type as string}: expected ${expected}, got ${JSON.stringify(value)}`,
-      );
-    };
-    switch (spec.type) {
-      case 'boolean':
-        if (typeof value !== 'boolean') bad('true or false');
-        break;
-      case 'integer':
-        if (!Number.isInteger(value)) bad('a whole number');
-        break;
-      case 'string':
-        if (typeof value !== 'string') bad('a string');
-        break;
-      case 'env_var_name':
-        if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value))
-          bad('an environment variable name');
-        break;
-      case 'enum':
-        if (!asList(spec.enum).includes(value)) bad(`one of ${asList(spec.enum).join(', ')}`);
-        break;
-      case 'steps':
-        if (!Array.isArray(value)) bad('a list of steps');
-        break;
-      case 'executor':
-        if (typeof value !== 'string' && !isMap(value)) bad('an executor');
-        break;
-      default:
-        errors.push(`${where}: parameter ${key} has an unknown type ${String(spec.type)}`);
-    }
-  }
-  return errors;
-}
-
-/** Errors in a CircleCI 2.1 config that uses the depot orb. */
-function lintCircleConfig(doc: Obj): string[] {
-  const errors: string[] = [];
-  if (doc.version !== 2.1) errors.push(`version is ${JSON.stringify(doc.version)}, not 2.1`);
-  const alias = Object.entries(asMap(doc.orbs)).find(
-    ([, ref]) => typeof ref === 'string' && ORB_NAME.test(ref),
-  )?.[0];
-  if (!alias) return [...errors, 'orbs: no depot-actions/depot@<version>'];
-  const orbPart = (kind: string, ref: string): Obj | undefined =>
-    ref.startsWith(`${alias}/`)
-      ? (asMap(ORB[kind])[ref.slice(alias.length + 1)] as Obj | undefined)
-      : undefined;
-  const localJobs = asMap(doc.jobs);
-  const localCommands = asMap(doc.commands);
-
-  const checkExecutor = (where: string, executor: unknown): void => {
-    if (executor === undefined) return;
-    const [name, args] =
-      typeof executor === 'string' ? [executor, {}] : [String(asMap(executor).name), asMap(executor)];
-    if (!name.startsWith(`${alias}/`)) return;
-    const orbExecutor = orbPart('executors', name);
-    if (!orbExecutor) errors.push(`${where}: executor ${name} is not in the orb`);
-    else
-      errors.push(
-        ...checkParams(`${where}: executor ${name}`, args, asMap(orbExecutor.parameters), new Set(['name'])),
-      );
-  };
-
-  const checkSteps = (where: string, steps: unknown, params: Obj): void => {
-    asList(steps).forEach((step, i) => {
-      const [name, args] =
-        typeof step === 'string'
-          ? [step, {}]
-          : [Object.keys(asMap(step))[0] ?? '', asMap(step)[Object.keys(asMap(step))[0]]];
-      const at = `${where}.steps[${i}] ${name}`;
-      if (name.startsWith(`${alias}/`)) {
-        const command = orbPart('commands', name);
-        if (!command) errors.push(`${at}: the orb has no command ${name.slice(alias.length + 1)}`);
-        else errors.push(...checkParams(at, asMap(args), asMap(command.parameters)));
-      } else if (!CIRCLE_BUILTIN_STEPS.has(name) && !(name in localCommands)) {
-        errors.push(`${at}: not a built-in step, an orb command or a command of this config`);
-      }
-    });
-    for (const text of strings(steps)) checkExpressions(where, text, params);
-  };
-
-  const checkExpressions = (where: string, text: string, params: Obj): void => {
-    for (const m of text.matchAll(/<<\s*([^>]+?)\s*>>/g)) {
-      const expr = m[1];
-      const param = /^parameters\.([\w-]+)$/.exec(expr)?.[1];
-      const pipelineParam = /^pipeline\.parameters\.([\w-]+)$/.exec(expr)?.[1];
-      const ok = param
-        ? param in params
-        : pipelineParam
-          ? pipelineParam in asMap(doc.parameters)
-          : PIPELINE_VALUES.has(expr);
-      if (!ok) errors.push(`${where}: << ${expr} >> does not resolve`);
-    }
-  };
-
-  for (const [name, value] of Object.entries(localJobs)) {
-    const job = asMap(value);
-    checkExecutor(`jobs.${name}`, job.executor);
-    checkSteps(`jobs.${name}`, job.steps, asMap(job.parameters));
-  }
-
-  const workflows = asMap(doc.workflows);
-  if (Object.keys(workflows).length === 0) errors.push('no workflows');
-  for (const [wfName, wfValue] of Object.entries(workflows)) {
-    const entries = asList(asMap(wfValue).jobs);
-    const names = entries.map((entry) => {
-      const [job, args] =
-        typeof entry === 'string' ? [entry, {}] : (Object.entries(asMap(entry))[0] ?? ['', {}]);
-      return String(asMap(args).name ?? job);
-    });
-    entries.forEach((entry, i) => {
-      const [job, rawArgs] =
-        typeof entry === 'string' ? [entry, {}] : (Object.entries(asMap(entry))[0] ?? ['', {}]);
-      const args = asMap(rawArgs);
-      const at = `workflows.${wfName}.jobs[${i}] ${job}`;
-      if (job.startsWith(`${alias}/`)) {
-        const orbJob = orbPart('jobs', job);
-        if (!orbJob) errors.push(`${at}: the orb has no job ${job.slice(alias.length + 1)}`);
-        else errors.push(...checkParams(at, args, asMap(orbJob.parameters), WORKFLOW_JOB_KEYS));
-      } else if (!(job in localJobs)) {
-        errors.push(`${at}: no job ${job} in this config or the orb`);
-      } else {
-        errors.push(...checkParams(at, args, asMap(asMap(localJobs[job]).parameters), WORKFLOW_JOB_KEYS));
-      }
-      for (const req of asList(args.requires))
-        if (!names.includes(String(req)))
-          errors.push(`${at}: requires ${String(req)}, which is not in the workflow`);
-      for (const text of strings(args)) checkExpressions(at, text, {});
-    });
-  }
-  return errors;
-}
+const lintCircleConfig = (doc: Obj): string[] => lintCircleciConfig(doc, ORB);
 
 // ---------------------------------------------------------------------------------------------
 // Buildkite pipeline
 // ---------------------------------------------------------------------------------------------
 
-const PLUGIN = readYaml(join(REPO_ROOT, 'packages', 'buildkite-plugin', 'plugin.yml'));
-const CONFIGURATION = asMap(PLUGIN.configuration);
-const validatePlugin = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
-  CONFIGURATION,
+/** The plugins a pipeline may use, each with its strict plugin.yml schema (ajv). */
+const PLUGIN_SCHEMAS = new Map<string, ReturnType<Ajv['compile']>>(
+  (
+    [
+      ['depot', 'buildkite-plugin'],
+      ['depot-install', 'buildkite-install-plugin'],
+    ] as const
+  ).map(([name, dir]) => {
+    const yml = readYaml(join(REPO_ROOT, 'packages', dir, 'plugin.yml'));
+    return [
+      name,
+      new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(asMap(yml.configuration)),
+    ];
+  }),
 );
-const PLUGIN_REF = /^depot-actions\/depot#(.*)$/;
-/** Which commands an option belongs to, from the "(build, bake)" that ends its description. */
-const OPTION_COMMANDS = new Map(
-  Object.entries(asMap(CONFIGURATION.properties)).map(([name, spec]) => [
-    name,
-    /\(([a-z, ]+)\)$/.exec(String(asMap(spec).description))?.[1].split(', '),
-  ]),
-);
+/** `depot-actions/depot#v1.0.0`, `depot-actions/depot-install#v1.0.0`, or the plugin repository at a commit. */
+const PLUGIN_REF =
+  /^(?:depot-actions\/(depot|depot-install)|\$\{BUILDKITE_PULL_REQUEST_REPO:-\$BUILDKITE_REPO\})#(.*)$/;
 
 /** Every step of a pipeline, group steps included. */
 const pipelineSteps = (steps: unknown): Obj[] =>
@@ -290,32 +109,33 @@ function depotPlugins(step: Obj): [string, unknown][] {
   return entries.filter(([name]) => PLUGIN_REF.test(name));
 }
 
-/** Errors in a Buildkite pipeline's use of the depot plugin. */
-function lintPipeline(doc: Obj): string[] {
+/**
+ * Errors in a Buildkite pipeline's use of the depot plugins: each configuration against its
+ * plugin.yml (which also refuses another command's options); a release pinned; the depot plugin's
+ * command hook replaces the step's command, so a step with one is a mistake; the install plugin
+ * needs the step's own command.
+ */
+function lintPipeline(doc: Obj, plugin = 'depot'): string[] {
   const errors: string[] = [];
   const steps = pipelineSteps(doc.steps);
   if (steps.length === 0) errors.push('no steps');
   steps.forEach((step, i) => {
     for (const [name, raw] of depotPlugins(step)) {
       const at = `steps[${i}] ${String(step.label ?? step.key ?? '')}: ${name}`;
-      if (!/^v\d+\.\d+\.\d+$/.test(PLUGIN_REF.exec(name)?.[1] ?? ''))
+      const [, which = plugin, version = ''] = PLUGIN_REF.exec(name) ?? [];
+      if (!name.startsWith('$') && !/^v\d+\.\d+\.\d+$/.test(version))
         errors.push(`${at}: pin a release (#vX.Y.Z)`);
-      const config = raw ?? {};
-      if (!validatePlugin(config)) {
-        for (const e of validatePlugin.errors ?? [])
+      const validate = PLUGIN_SCHEMAS.get(which);
+      if (!validate) throw new Error(`no plugin ${which}`);
+      if (!validate(raw ?? {})) {
+        for (const e of validate.errors ?? [])
           errors.push(`${at}: ${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
         continue;
       }
-      const command = String(asMap(config).command ?? 'build');
-      for (const option of Object.keys(asMap(config))) {
-        const commands = OPTION_COMMANDS.get(option);
-        if (commands && !commands.includes(command))
-          errors.push(`${at}: ${option} is not an option of ${command}`);
-      }
       const ownCommand = 'command' in step || 'commands' in step;
-      if (command !== 'install' && ownCommand)
-        errors.push(`${at}: the step's command is not run with ${command}`);
-      if (command === 'install' && !ownCommand) errors.push(`${at}: install needs a command to run`);
+      if (which === 'depot' && ownCommand)
+        errors.push(`${at}: the step's command is not run by the depot plugin`);
+      if (which === 'depot-install' && !ownCommand) errors.push(`${at}: install needs a command to run`);
     }
   });
   return errors;
@@ -475,7 +295,9 @@ describe('Buildkite pipeline template', () => {
 
     const extra = copy(pipeline);
     config(extra, 0).taggs = ['x'];
-    expect(lintPipeline(extra)).toEqual([expect.stringContaining('must NOT have additional properties')]);
+    expect(lintPipeline(extra)).toEqual(
+      expect.arrayContaining([expect.stringContaining('must NOT have additional properties')]),
+    );
 
     const badType = copy(pipeline);
     config(badType, 0).push = 'yes';
@@ -483,13 +305,95 @@ describe('Buildkite pipeline template', () => {
 
     const otherCommand = copy(pipeline);
     config(otherCommand, 1).platforms = 'linux/amd64';
-    expect(lintPipeline(otherCommand)).toEqual([
-      expect.stringContaining('platforms is not an option of bake'),
-    ]);
+    expect(lintPipeline(otherCommand)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('property name must be valid {"propertyName":"platforms"}'),
+      ]),
+    );
 
     const unpinned = copy(pipeline);
     const step = pipelineSteps(unpinned.steps)[0];
     step.plugins = [{ 'depot-actions/depot#main': config(unpinned, 0) }];
     expect(lintPipeline(unpinned)).toEqual([expect.stringContaining('pin a release')]);
+  });
+});
+
+describe("the orb's and the plugins' own pipelines", () => {
+  const circleci = (file: string): Obj => readYaml(join(REPO_ROOT, '.circleci', file));
+
+  test('.circleci/config.yml: lint, pack, review, shellcheck, publish a dev orb, continue', () => {
+    const doc = circleci('config.yml');
+    expect(lintCircleConfig(doc)).toEqual([]);
+    expect(doc.setup).toBe(true);
+    const jobs = asList(asMap(asMap(doc.workflows)['lint-pack']).jobs).map((j) => Object.keys(asMap(j))[0]);
+    expect(jobs).toEqual([
+      'orb-tools/lint',
+      'orb-tools/pack',
+      'orb-tools/review',
+      'shellcheck/check',
+      'orb-tools/publish',
+      'orb-tools/continue',
+    ]);
+    const publish = asMap(
+      asList(asMap(asMap(doc.workflows)['lint-pack']).jobs).map(asMap)[4]['orb-tools/publish'],
+    );
+    expect(publish).toMatchObject({ orb_name: 'depot-actions/depot', pub_type: 'dev' });
+    const sources = JSON.stringify(doc.workflows).match(/"(source_dir|dir)":"[^"]+"/g) ?? [];
+    expect(sources.length).toBe(4);
+    for (const source of sources) expect(source).toContain('packages/circleci-orb/src');
+  });
+
+  test('.circleci/test-deploy.yml: integration jobs on the dev orb, production publish on a vX.Y.Z tag', () => {
+    const doc = circleci('test-deploy.yml');
+    expect(lintCircleConfig(doc)).toEqual([]);
+    expect(asMap(doc.orbs).depot).toBe('depot-actions/depot@dev:<< pipeline.git.revision >>');
+    const entries = asList(asMap(asMap(doc.workflows)['test-deploy']).jobs).map(asMap);
+    const publish = asMap(entries.find((e) => 'orb-tools/publish' in e)?.['orb-tools/publish']);
+    expect(publish.pub_type).toBe('production');
+    expect(asMap(asMap(publish.filters).tags).only).toBe('/^v[0-9]+\\.[0-9]+\\.[0-9]+$/');
+    expect(asMap(asMap(publish.filters).branches).ignore).toBe('/.*/');
+    expect(publish.requires).toEqual(expect.arrayContaining(['command-test', 'job-test']));
+    expect(JSON.stringify(doc)).toContain('"depot/build"');
+  });
+
+  test('the CircleCI linter catches kebab-case orb parameters, a bad when and an unknown step key', () => {
+    const doc = circleci('test-deploy.yml');
+    const steps = (d: Obj): Obj[] => asList(asMap(asMap(d.jobs)['command-test']).steps).map(asMap);
+
+    const kebab = copy(doc);
+    asMap(steps(kebab).find((s) => 'depot/build' in s)?.['depot/build'])['build-platform'] = 'dynamic';
+    expect(lintCircleConfig(kebab)).toEqual([expect.stringContaining('unknown parameter build-platform')]);
+
+    const badEnum = copy(doc);
+    asMap(steps(badEnum).find((s) => 'depot/build' in s)?.['depot/build']).lint_fail_on = 'warning!';
+    expect(lintCircleConfig(badEnum)).toEqual([expect.stringContaining('parameter lint_fail_on is enum')]);
+
+    const badWhen = copy(doc);
+    asList(asMap(asMap(badWhen.jobs)['command-test']).steps).push({
+      run: { name: 'x', command: 'true', when: 'sometimes' },
+    });
+    expect(lintCircleConfig(badWhen).join('\n')).toContain('structure: /jobs/command-test/steps/');
+
+    const unknownKey = copy(doc);
+    asList(asMap(asMap(unknownKey.jobs)['command-test']).steps).push({ store_artifacts: { pth: '/tmp' } });
+    expect(lintCircleConfig(unknownKey).join('\n')).toContain('structure:');
+  });
+
+  test("the orb's examples are valid configs that use the orb as it is", () => {
+    for (const [name, example] of Object.entries(asMap(ORB.examples)))
+      expect([name, lintCircleConfig(asMap(asMap(example).usage))]).toEqual([name, []]);
+  });
+
+  test("each plugin's Buildkite pipeline lints clean, with a step using the plugin at the commit", () => {
+    for (const [plugin, dir] of [
+      ['depot', 'buildkite-plugin'],
+      ['depot-install', 'buildkite-install-plugin'],
+    ] as const) {
+      const doc = readYaml(join(REPO_ROOT, 'packages', dir, '.buildkite', 'pipeline.yml'));
+      expect(lintPipeline(doc, plugin)).toEqual([]);
+      const text = JSON.stringify(doc);
+      for (const tool of ['plugin-linter#', 'shellcheck#', 'plugin-tester#', '#${BUILDKITE_COMMIT}'])
+        expect(text).toContain(tool);
+    }
   });
 });

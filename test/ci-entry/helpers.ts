@@ -26,19 +26,29 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Runs a command with exactly `env` (nothing inherited) and collects its output. */
+/**
+ * Runs a command with exactly `env` (nothing inherited) and collects its output. With `onStart`,
+ * the command leads a process group of its own, whose ID `onStart` receives (to signal it whole).
+ */
 export function runProcess(
   command: string,
   args: string[],
   env: Record<string, string | undefined>,
   cwd: string,
+  onStart?: (pid: number) => void,
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
       string,
       string
     >;
-    const child = spawn(command, args, { env: clean, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: clean,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: !!onStart,
+    });
+    if (onStart && child.pid) onStart(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

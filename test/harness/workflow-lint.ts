@@ -9,25 +9,13 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from './runner';
 
-/** A parsed YAML mapping. */
-export type Obj = Record<string, unknown>;
+import { asList, asMap, strings, type Obj } from '../ci-entry/values';
+
+// The YAML readers are shared with the CircleCI linter; re-exported for the workflow tests.
+export { asList, asMap, isMap, strings, type Obj } from '../ci-entry/values';
 
 /** Parses a YAML file. */
 export const readYaml = (path: string): Obj => parse(readFileSync(path, 'utf8')) as Obj;
-/** True for a mapping (not a list, not null). */
-export const isMap = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** The value as a mapping, or an empty one. */
-export const asMap = (v: unknown): Obj => (isMap(v) ? v : {});
-/** The value as a list, or an empty one. */
-export const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-/** Every string in a value, recursively. */
-export function strings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) strings(v, out);
-  else if (isMap(value)) for (const v of Object.values(value)) strings(v, out);
-  return out;
-}
 
 interface ActionSpec {
   inputs: Set<string>;

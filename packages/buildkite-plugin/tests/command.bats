@@ -45,7 +45,7 @@ build" ]
   export BUILDKITE_PLUGIN_DEPOT_COMMAND='build; touch pwned'
   run "${PLUGIN_DIR}/hooks/command"
   [ "${status}" -ne 0 ]
-  [[ "${output}" == *"command must be build, bake or install"* ]]
+  [[ "${output}" == *"command must be build or bake"* ]]
   [ ! -e "${NODE_RECORD}" ]
   [ ! -e pwned ]
 }
@@ -74,18 +74,30 @@ build" ]
   [ ! -e "${BATS_TEST_TMPDIR}/ran" ]
 }
 
-@test "command: install runs the step's own command, with what pre-command exported" {
+@test "command: install is refused with a pointer to the depot-install plugin" {
+  stub_node 20.19.0
   export BUILDKITE_PLUGIN_DEPOT_COMMAND=install
-  export BUILDKITE_COMMAND="echo \"from the step: \$GREETING\""
-  export GREETING=hello
+  export BUILDKITE_COMMAND="touch ${BATS_TEST_TMPDIR}/ran"
   run "${PLUGIN_DIR}/hooks/command"
-  [ "${status}" -eq 0 ]
-  [ "${output}" = "from the step: hello" ]
+  [ "${status}" -ne 0 ]
+  [[ "${output}" == *"use the depot-install plugin (depot-actions/depot-install)"* ]]
+  [ ! -e "${NODE_RECORD}" ]
+  [ ! -e "${BATS_TEST_TMPDIR}/ran" ]
 }
 
-@test "command: install without a step command does nothing" {
-  export BUILDKITE_PLUGIN_DEPOT_COMMAND=install
+@test "the entry point runs with TMPDIR in the job's private directory" {
+  stub_node 20.19.0 'printf "%s\n" "$TMPDIR" >"${NODE_RECORD}.tmpdir"'
+  export DEPOT_PLUGIN_PRIVATE_DIR="${BATS_TEST_TMPDIR}/depot-plugin.abc123"
+  mkdir -m 0700 "${DEPOT_PLUGIN_PRIVATE_DIR}"
   run "${PLUGIN_DIR}/hooks/command"
   [ "${status}" -eq 0 ]
-  [ -z "${output}" ]
+  [ "$(cat "${NODE_RECORD}.tmpdir")" = "${DEPOT_PLUGIN_PRIVATE_DIR}" ]
+}
+
+@test "without the environment hook's directory, the command hook makes one" {
+  stub_node 20.19.0 'printf "%s\n" "$TMPDIR" >"${NODE_RECORD}.tmpdir"'
+  unset DEPOT_PLUGIN_PRIVATE_DIR
+  run "${PLUGIN_DIR}/hooks/command"
+  [ "${status}" -eq 0 ]
+  [[ "$(cat "${NODE_RECORD}.tmpdir")" == "${BATS_TEST_TMPDIR}/depot-plugin."* ]]
 }

@@ -9,7 +9,7 @@ setup_stub_bin() {
   STUB_BIN="${BATS_TEST_TMPDIR}/bin"
   mkdir -p "${STUB_BIN}"
   local tool
-  for tool in bash cat chmod dirname env grep mkdir mktemp rm sed tail touch tr; do
+  for tool in basename bash cat chmod dirname env grep ln mkdir mktemp rm sed stat tail touch tr; do
     ln -sf "$(command -v "${tool}")" "${STUB_BIN}/${tool}"
   done
   export PATH="${STUB_BIN}"

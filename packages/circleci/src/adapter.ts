@@ -1,16 +1,25 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, type AnnotationLevel, type CiAdapter, type Schema, Redactor } from '@depot-actions/core';
+import { ensurePrivateDir, ScrubbingAdapter, writePrivateFile } from '@depot-actions/ci-entry';
+import type { Schema } from '@depot-actions/core';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The environment variable the orb sets for an input: `PARAM_` + the name upper-cased with `-`
- * as `_` (`build-args` → `PARAM_BUILD_ARGS`), the Orb-Template convention. No two inputs of one
- * schema map to the same variable (checked by the orb generator).
+ * The orb parameter of an input: snake_case (`build-args` → `build_args`), as CircleCI's orb
+ * review requires of every parameter name. `context` becomes `build_context`: in a workflow,
+ * `context:` on a job names the CircleCI contexts it gets, so the orb's build job could never
+ * receive a parameter of that name.
  */
-export const paramVariable = (name: string): string =>
-  `PARAM_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+export const orbParameter = (name: string): string =>
+  name === 'context' ? 'build_context' : name.replace(/[^A-Za-z0-9]/g, '_');
+
+/**
+ * The environment variable the orb sets for an input: `PARAM_` + the parameter upper-cased
+ * (`build-args` → `PARAM_BUILD_ARGS`), the Orb-Template convention. No two inputs of one schema
+ * map to the same variable (checked by the orb generator).
+ */
+export const paramVariable = (name: string): string => `PARAM_${orbParameter(name).toUpperCase()}`;
 
 /**
  * The variable an output is exported as in $BASH_ENV: `DEPOT_OUTPUT_` + the name (`build-id` →
@@ -23,8 +32,6 @@ export const outputVariable = (name: string): string =>
 
 /** POSIX single quoting: the value is inert text to any shell that sources it, newlines included. */
 export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface CircleCiAdapterOptions {
   env: Env;
@@ -42,33 +49,23 @@ export interface CircleCiAdapterOptions {
  * for `store_artifacts`. CircleCI has no masking API and no log groups, so secrets are scrubbed
  * from everything this process writes, and groups are plain headings.
  */
-export class CircleCiAdapter implements CiAdapter {
-  private readonly redactor = new Redactor();
-  private readonly stdout = this.redactor.stream((t) => process.stdout.write(t));
-  private readonly stderr = this.redactor.stream((t) => process.stderr.write(t));
+/**
+ * CiAdapter for CircleCI. Inputs are PARAM_* variables the orb sets from its parameters; outputs
+ * are exported to later steps through $BASH_ENV and written as JSON; the summary is a Markdown file
+ * for `store_artifacts`. CircleCI has no masking API and no log groups, so secrets are scrubbed
+ * from everything this process writes, and groups are plain headings.
+ */
+export class CircleCiAdapter extends ScrubbingAdapter {
   private readonly outputs: Record<string, string> = {};
-  private readonly summaries: string[] = [];
-  private readonly messages: { level: AnnotationLevel; text: string }[] = [];
-  private readonly state = new Map<string, string>();
-  private readonly overrides = new Map<string, string>();
 
-  constructor(private readonly options: CircleCiAdapterOptions) {}
-
-  private get env(): Env {
-    return this.options.env;
-  }
-
-  /** Makes `input(name)` answer `value` whatever the orb passed (the install command's `oidc`). */
-  overrideInput(name: string, value: string): void {
-    this.overrides.set(name, value);
+  constructor(private readonly options: CircleCiAdapterOptions) {
+    super(options.env, { errorPrefix: '', heading: (title) => `\n==> ${title}` });
   }
 
   input(name: string): string {
-    const override = this.overrides.get(name);
-    if (override !== undefined) return override;
     const spec = this.options.schema[name];
     if (!spec || spec.githubOnly) return '';
-    if (name === 'token') return this.tokenInput();
+    if (name === 'token') return this.tokenFromVariable(this.env[paramVariable('token')] ?? '');
     const raw = this.env[paramVariable(name)];
     if (raw === undefined) return spec.default ?? '';
     // A boolean parameter placed in `environment:` reaches the step as 1/0 on some CircleCI versions.
@@ -76,26 +73,12 @@ export class CircleCiAdapter implements CiAdapter {
     return raw;
   }
 
-  /**
-   * `token` is an `env_var_name` parameter: PARAM_TOKEN holds the *name* of the variable with the
-   * token (default DEPOT_TOKEN), never the token. DEPOT_TOKEN itself is left to the core's chain so
-   * the log says "DEPOT_TOKEN" and an expired JWT there falls back to OIDC.
-   */
-  private tokenInput(): string {
-    const name = (this.env[paramVariable('token')] ?? '').trim();
-    if (name === '' || name === 'DEPOT_TOKEN') return '';
-    if (!ENV_NAME.test(name)) throw new InputError('token', name, 'the name of an environment variable');
-    const value = this.env[name] ?? '';
-    if (value === '')
-      this.annotate('warning', `token names ${name}, which is not set; trying DEPOT_TOKEN and OIDC.`);
-    return value;
-  }
-
   output(name: string, value: string): void {
     this.outputs[name] = this.redactor.scrub(value);
   }
+
   exportEnv(name: string, value: string): void {
-    if (!ENV_NAME.test(name)) throw new Error(`cannot export ${JSON.stringify(name)}: not a variable name`);
+    this.checkExportName(name);
     // Whatever is masked is a secret: $BASH_ENV is a file every later step sources and prints on `set -x`.
     if (this.redactor.has(value)) throw new Error(`refusing to export ${name}: its value is a secret`);
     this.appendBashEnv(`export ${name}=${shellQuote(value)}`);
@@ -103,70 +86,33 @@ export class CircleCiAdapter implements CiAdapter {
   addPath(dir: string): void {
     this.appendBashEnv(`export PATH=${shellQuote(dir)}:"$PATH"`);
   }
-  mask(secret: string): void {
-    this.redactor.add(secret);
-  }
-  info(message: string): void {
-    process.stdout.write(this.redactor.scrub(message) + '\n');
-  }
-  debug(message: string): void {
-    if (/^(1|true)$/i.test(this.env.DEPOT_STEP_DEBUG ?? '')) this.info(`[debug] ${message}`);
-  }
-  annotate(level: AnnotationLevel, message: string, title?: string): void {
-    const text = this.redactor.scrub(title ? `${title}: ${message}` : message);
-    this.messages.push({ level, text });
-    const label = level === 'error' ? 'Error' : level === 'warning' ? 'Warning' : 'Notice';
-    process.stderr.write(`${label}: ${text}\n`);
-  }
-  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
-    this.info(`\n==> ${title}`);
-    return fn();
-  }
-  summary(markdown: string): void {
-    this.summaries.push(this.redactor.scrub(markdown));
-  }
-  saveState(name: string, value: string): void {
-    this.state.set(name, value);
-  }
-  getState(name: string): string {
-    return this.state.get(name) ?? '';
-  }
-  writeStdout(chunk: Buffer): void {
-    this.stdout.write(chunk);
-  }
-  writeStderr(chunk: Buffer): void {
-    this.stderr.write(chunk);
-  }
 
   /**
    * Publishes what the step produced, once, at the end: `export DEPOT_OUTPUT_*=...` lines in
    * $BASH_ENV, `depot-<command>-outputs.json` and `depot-<command>-summary.md` in the output
-   * directory (summary also on failure, with the error).
+   * directory (summary also on failure, with the error). The directory may be a fixed /tmp path,
+   * so it must be this user's and private, and no file is written through a symlink.
    */
   finish(): void {
-    this.stdout.flush();
-    this.stderr.flush();
+    this.flush();
     const { command, outputDir } = this.options;
     const names = Object.keys(this.outputs);
     for (const name of names)
       this.appendBashEnv(`export ${outputVariable(name)}=${shellQuote(this.outputs[name])}`);
-    const problems = this.messages.filter(
-      (m) => m.level === 'error' && !this.summaries.some((s) => s.includes(m.text)),
-    );
     const summary = [
       ...this.summaries,
-      ...problems.map((m) => `> [!CAUTION]\n> ${m.text.replace(/\n/g, '\n> ')}\n`),
+      ...this.unreportedErrors().map((text) => `> [!CAUTION]\n> ${text.replace(/\n/g, '\n> ')}\n`),
     ];
     if (!names.length && !summary.length) return;
     try {
-      mkdirSync(outputDir, { recursive: true });
-      if (names.length) {
-        writeFileSync(
+      ensurePrivateDir(outputDir);
+      if (names.length)
+        writePrivateFile(
           join(outputDir, `depot-${command}-outputs.json`),
           JSON.stringify(this.outputs, null, 2) + '\n',
         );
-      }
-      if (summary.length) writeFileSync(join(outputDir, `depot-${command}-summary.md`), summary.join('\n'));
+      if (summary.length)
+        writePrivateFile(join(outputDir, `depot-${command}-summary.md`), summary.join('\n'));
     } catch (error) {
       process.stderr.write(`Warning: could not write to ${outputDir}: ${(error as Error).message}\n`);
       return;

@@ -1,4 +1,5 @@
-import { COMMANDS, commandFrom, runCiCommand, type Schema } from '@depot-actions/core';
+import { circleciIdentity, COMMANDS, isCommand, runCiCommand, usage } from '@depot-actions/ci-entry';
+import { identityProvider } from '@depot-actions/core';
 import { CircleCiAdapter } from './adapter';
 import { circleciContext, DEFAULT_OUTPUT_DIR } from './context';
 
@@ -9,16 +10,24 @@ export const SETUP_HINT =
 
 /** The orb's entry point: `node index.js <install|build|bake>`, inputs from PARAM_* variables. */
 export async function main(argv: readonly string[], env: Env): Promise<number> {
-  const command = commandFrom(argv);
-  if (!command) return 2;
-  const schema: Schema = COMMANDS[command];
+  const command = argv[0];
+  if (!isCommand(command)) {
+    process.stderr.write(usage(command) + '\n');
+    return 2;
+  }
   const adapter = new CircleCiAdapter({
     env,
     command,
-    schema,
+    schema: COMMANDS[command],
     outputDir: env.DEPOT_OUTPUT_DIR || DEFAULT_OUTPUT_DIR,
   });
-  const code = await runCiCommand(command, adapter, circleciContext(env), SETUP_HINT);
+  const ci = circleciContext(env);
+  const code = await runCiCommand(command, {
+    adapter,
+    ci,
+    providers: [identityProvider(circleciIdentity())],
+    setupHint: SETUP_HINT,
+  });
   adapter.finish();
   return code;
 }

@@ -1,3 +1,5 @@
+import type { RawInput } from './options/schema';
+
 /** Severity of an annotation the CI shows next to the job (GitHub: ::warning::, Buildkite: annotate). */
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -9,11 +11,14 @@ export interface SourceLocation {
 
 /**
  * Everything the core needs from a CI. The core never prints workflow commands or reads CI
- * variables itself; each front-end implements this once.
+ * variables itself; each front-end implements this once (and the job's identity as a CiIdentity).
  */
 export interface CiAdapter {
-  /** Raw text of an input ('' when unset). */
-  input(name: string): string;
+  /**
+   * Raw text of an input ('' when unset), or a list input's items where the CI keeps them apart
+   * (never joined: an item may hold newlines).
+   */
+  input(name: string): RawInput;
   output(name: string, value: string): void;
   exportEnv(name: string, value: string): void;
   addPath(dir: string): void;
@@ -32,8 +37,6 @@ export interface CiAdapter {
   /** Raw engine output, streamed to the job log as it comes. */
   writeStdout(chunk: Buffer): void;
   writeStderr(chunk: Buffer): void;
-  /** The CI's OIDC ID token for an audience, where the CI has one. */
-  idToken?(audience: string): Promise<string>;
 }
 
 /** Masks a secret and each of its lines: a multi-line value can leak one line at a time. */

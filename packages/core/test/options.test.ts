@@ -8,6 +8,7 @@ import {
   InputError,
   loadListParser,
   parseBoolean,
+  parseInput,
   readOptions,
   UserError,
   validateBakeOptions,
@@ -158,6 +159,25 @@ describe('validation fails before anything runs, in one line', () => {
 
   test('call build is accepted', async () => {
     await expect(validate({ call: 'build' })).resolves.toEqual({ warnings: [] });
+  });
+});
+
+describe('list inputs handed over as items (Buildkite YAML lists)', () => {
+  test('each item is one value: newlines and commas inside it are kept', async () => {
+    const options = await readOptions(buildSchema, (name) =>
+      name === 'secrets'
+        ? ['KEY=-----BEGIN KEY-----\nabc\n-----END KEY-----', 'B=x,y']
+        : name === 'tags'
+          ? ['  registry.example/app:1  ', '', 'registry.example/app:2']
+          : '',
+    );
+    expect(options.secrets).toEqual(['KEY=-----BEGIN KEY-----\nabc\n-----END KEY-----', 'B=x,y']);
+    expect(options.tags).toEqual(['registry.example/app:1', 'registry.example/app:2']);
+  });
+
+  test('items for a text or boolean input are refused, naming the input', () => {
+    expect(() => parseInput('push', buildSchema.push, ['true'])).toThrow('Invalid value for input "push"');
+    expect(() => parseInput('target', buildSchema.target, ['a', 'b'])).toThrow('a single value, not a list');
   });
 });
 

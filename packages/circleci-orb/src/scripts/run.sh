@@ -36,12 +36,16 @@ depot_main() {
   depot_require_node || return 1
   # The encoded bundle is 60+ kB: keep it out of the environment of everything started below.
   unset DEPOT_ORB_ENTRY
+  # The step's private directory (0700, a fresh name): the entry point and every temp or secret
+  # file of the step (node runs with TMPDIR there) live in it. It goes when this step ends; after
+  # a kill, the orb's `depot cleanup` step (when: always) removes it.
   DEPOT_ORB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/depot-orb.XXXXXX")"
-  # No post phase on CircleCI: the extracted entry goes when this step ends, whatever happens.
+  chmod 0700 "${DEPOT_ORB_DIR}"
   trap 'rm -rf -- "${DEPOT_ORB_DIR}"' EXIT
+  trap 'exit 143' TERM
   printf '%s\n' "${entry}" | base64 -d | gzip -dc >"${DEPOT_ORB_DIR}/index.mjs"
   status=0
-  node "${DEPOT_ORB_DIR}/index.mjs" "${command}" || status=$?
+  TMPDIR="${DEPOT_ORB_DIR}" node "${DEPOT_ORB_DIR}/index.mjs" "${command}" || status=$?
   return "${status}"
 }
 

@@ -15,6 +15,7 @@ export const engineInputs = {
     {
       origin: 'depot-actions',
       default: '120',
+      integer: true,
     },
   ),
 } as const;

@@ -24,6 +24,8 @@ export interface TextSpec extends SpecBase {
   values?: readonly string[];
   /** Compare with `values` in lower case and pass the lower-cased value on (the CLI lower-cases it too). */
   ignoreCase?: boolean;
+  /** A whole number greater than 0 (a count of seconds, ...): CI front-ends with typed config accept a number. */
+  integer?: boolean;
 }
 export interface BooleanSpec extends SpecBase {
   kind: 'boolean';
@@ -63,13 +65,32 @@ export const list = (
   extra: Partial<Omit<ListSpec, 'kind' | 'style'>> = {},
 ): ListSpec => ({ kind: 'list', description, style, origin: 'both', ...extra });
 
-/** How the front-end hands raw input text to the core (GitHub: INPUT_*, CircleCI: PARAM_*, ...). */
-export type ReadInput = (name: string) => string;
+/**
+ * An input as the CI hands it over: text (GitHub's INPUT_*, CircleCI's PARAM_*), or, where the CI
+ * keeps a list as separate items (a YAML list in Buildkite's plugin configuration), the items
+ * themselves. Items are never joined and split again: an item may hold newlines or commas (a PEM
+ * in `secrets`, a multi-line build-arg).
+ */
+export type RawInput = string | readonly string[];
+
+/** How the front-end hands raw input to the core (GitHub: INPUT_*, CircleCI: PARAM_*, ...). */
+export type ReadInput = (name: string) => RawInput;
+
+/** List items given one by one: trimmed as the list style says, empty ones dropped. */
+function parseItems(items: readonly string[], style: ListStyle): string[] {
+  const trim = style.trim !== false;
+  return items.map((item) => (trim ? item.trim() : item)).filter((item) => item.trim() !== '');
+}
 
 /** Parses one input by its spec; a raw value is never trimmed before list parsing decides. */
-export function parseInput(name: string, spec: InputSpec, raw: string): boolean | string[] | string {
+export function parseInput(name: string, spec: InputSpec, raw: RawInput): boolean | string[] | string {
   // No engine, shell or file takes a NUL byte: it would cut the value short somewhere downstream.
-  if (raw.includes('\0')) throw new InputError(name, raw, 'a value without NUL bytes', spec.secret);
+  const nul = typeof raw === 'string' ? raw.includes('\0') : raw.some((item) => item.includes('\0'));
+  if (nul) throw new InputError(name, String(raw), 'a value without NUL bytes', spec.secret);
+  if (typeof raw !== 'string') {
+    if (spec.kind === 'list') return parseItems(raw, spec.style);
+    throw new InputError(name, JSON.stringify(raw), 'a single value, not a list', spec.secret);
+  }
   switch (spec.kind) {
     case 'boolean':
       return parseBoolean(name, raw, spec.default === 'true');
@@ -88,9 +109,10 @@ export function parseInput(name: string, spec: InputSpec, raw: string): boolean 
 /** Reads and parses every input of a schema. Defaults for booleans apply when the CI passes nothing. */
 export async function readOptions<S extends Schema>(schema: S, read: ReadInput): Promise<OptionsOf<S>> {
   const raw = Object.fromEntries(Object.keys(schema).map((name) => [name, read(name)]));
-  const quoted = Object.entries(schema).some(
-    ([name, spec]) => spec.kind === 'list' && raw[name].includes('"'),
-  );
+  const quoted = Object.entries(schema).some(([name, spec]) => {
+    const value = raw[name];
+    return spec.kind === 'list' && typeof value === 'string' && value.includes('"');
+  });
   if (quoted) await loadListParser();
   const options: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(schema)) options[name] = parseInput(name, spec, raw[name]);

@@ -1,0 +1,1 @@
+../../buildkite-plugin/tests/helpers.bash

@@ -1,0 +1,5 @@
+export * from './adapter-base';
+export * from './commands';
+export * from './private-files';
+export * from './runner';
+export * from './identity';
