@@ -25,7 +25,7 @@ export * from './run/temp-dir';
 export * from './credentials/http';
 export * from './credentials/jwt';
 export * from './credentials/providers';
-export * from './engine/semver';
+export * from './engine/version-spec';
 export * from './engine/platform';
 export * from './engine/cache';
 export * from './engine/verify';

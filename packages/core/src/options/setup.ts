@@ -44,9 +44,11 @@ export const setupOutputs = {
 export function validateSetupOptions(
   options: SetupOptions,
   env: Readonly<Record<string, string | undefined>>,
+  mask?: (secret: string) => void,
 ): EngineRequest {
   return parseEngineRequest(
     { version: options.version, downloadUrl: options['download-url'], checksum: options.checksum },
     env,
+    mask,
   );
 }

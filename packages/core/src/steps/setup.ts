@@ -73,7 +73,7 @@ export async function setupMain(step: SetupStepContext): Promise<number> {
 
   // 1. options
   const options = await readOptions(setupSchema, (name) => adapter.input(name));
-  const request = validateSetupOptions(options, ci.env);
+  const request = validateSetupOptions(options, ci.env, (secret) => adapter.mask(secret));
 
   // 2. credentials (only with oidc: true)
   if (options.oidc) await exportOidcToken(step);
@@ -85,7 +85,7 @@ export async function setupMain(step: SetupStepContext): Promise<number> {
     checksum: request.checksum,
     env: ci.env,
     tempDir: ci.tempDir,
-    cwd: ci.workspace,
+    mask: (secret) => adapter.mask(secret),
     log: installLogFor(adapter),
   });
   const dir = dirname(engine.path);

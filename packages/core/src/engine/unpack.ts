@@ -1,0 +1,136 @@
+// Checks and unpacking between a finished download and the tool cache: digests and the unpacked size
+// are computed while the archive arrives (so nothing re-reads it after the last byte), archives are
+// unpacked by @actions/tool-cache (tar, or the platform's unzip on Windows), and the staged binary
+// must run and name the version asked for before it is cached: a checksum only proves the file is
+// the one the mirror vouches for, not that it is a depot CLI for this machine.
+import { execFile } from 'node:child_process';
+import { createHash, type Hash } from 'node:crypto';
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { UserError } from '../errors';
+import { AttemptError } from '../http/attempt';
+import type { DownloadObserver } from '../http/download';
+import { withToolCache } from './toolkit';
+import type { Digests, SriAlgorithm } from './verify';
+
+/** Largest archive downloaded: the CLI's archives are 20-30 MB, so this is several times that. */
+export const MAX_ARCHIVE_BYTES = 200 * 1024 * 1024;
+/** Largest unpacked size accepted: the CLI binary is about 50 MB. */
+export const MAX_UNPACKED_BYTES = 400 * 1024 * 1024;
+
+/** Hashes the download and, for gzip archives, counts the unpacked bytes as they arrive. */
+export class ArchiveObserver implements DownloadObserver {
+  private readonly hashes: Map<SriAlgorithm, Hash>;
+  private readonly gunzip: Gunzip | undefined;
+  private readonly inflated: Promise<void>;
+  private unpacked = 0;
+  private exceeded = false;
+
+  constructor(
+    algorithms: readonly SriAlgorithm[],
+    gzip: boolean,
+    private readonly maxUnpacked = MAX_UNPACKED_BYTES,
+  ) {
+    this.hashes = new Map(algorithms.map((a) => [a, createHash(a)]));
+    this.gunzip = gzip ? createGunzip() : undefined;
+    this.inflated = new Promise<void>((resolve) => {
+      if (!this.gunzip) return resolve();
+      this.gunzip.on('data', (chunk: Buffer) => {
+        this.unpacked += chunk.length;
+        if (this.unpacked > this.maxUnpacked && !this.exceeded) {
+          this.exceeded = true;
+          this.gunzip?.destroy();
+          resolve();
+        }
+      });
+      // A damaged stream is reported by the checksum check (or tar) with a better message.
+      this.gunzip.on('error', () => resolve());
+      this.gunzip.on('end', () => resolve());
+    });
+  }
+
+  update(chunk: Buffer): void {
+    for (const hash of this.hashes.values()) hash.update(chunk);
+    if (this.exceeded) throw this.tooLarge();
+    this.gunzip?.write(chunk);
+  }
+
+  /** Digests of the whole file (hex). */
+  digests(): Digests {
+    const digests: Digests = {};
+    for (const [algorithm, hash] of this.hashes) digests[algorithm] = hash.digest('hex');
+    return digests;
+  }
+
+  /** Waits for the unpacked-size count; throws when the archive unpacks past the ceiling. */
+  async checkUnpackedSize(): Promise<void> {
+    if (this.gunzip && !this.exceeded) this.gunzip.end();
+    await this.inflated;
+    if (this.exceeded) throw this.tooLarge();
+  }
+
+  private tooLarge(): AttemptError {
+    return new AttemptError(
+      `it unpacks to more than the ${Math.round(this.maxUnpacked / 1024 / 1024)} MB limit`,
+      false,
+    );
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Unpacks a verified archive into `dest` and returns the executable: the first of `candidates`
+ * (paths inside the archive) that is a regular file. A link or a missing file is refused.
+ */
+export async function unpack(
+  archive: string,
+  format: 'tar.gz' | 'zip',
+  dest: string,
+  candidates: readonly string[],
+  context: { env: Env; toolCache: string; name: string },
+): Promise<string> {
+  await withToolCache(context.env, context.toolCache, async (tc) => {
+    if (format === 'zip') await tc.extractZip(archive, dest);
+    else await tc.extractTar(archive, dest, 'xz');
+  });
+  for (const candidate of candidates) {
+    const path = join(dest, candidate);
+    try {
+      if (lstatSync(path).isFile()) return path;
+    } catch {
+      // not in this archive; try the next name
+    }
+  }
+  throw new UserError(
+    `${context.name} holds no ${candidates.join(' or ')} (as a regular file); nothing was installed.`,
+  );
+}
+
+/**
+ * Runs `<binary> --version` once and checks it names `version` (`depot version 2.102.12 (...)`).
+ * Skipped when installing for another machine, where the binary cannot run.
+ */
+export async function checkRuns(binary: string, version: string, foreign: boolean): Promise<void> {
+  if (foreign) return;
+  const output = await new Promise<string>((resolve) => {
+    execFile(binary, ['--version'], { timeout: 20_000, maxBuffer: 64 * 1024 }, (error, stdout, stderr) => {
+      resolve(error ? `(${describeRun(error)}) ${String(stderr).slice(0, 200)}` : String(stdout));
+    });
+  });
+  const found = /\bversion v?(\d+\.\d+\.\d+)\b/.exec(output)?.[1];
+  if (found === version) return;
+  const shown = output.replace(/\s+/g, ' ').trim().slice(0, 120);
+  throw new UserError(
+    `The downloaded depot CLI ${version} does not run as one: \`depot --version\` answered ${JSON.stringify(shown)}; nothing was installed.`,
+    'The mirror or registry serves something else under this name. Check download-url, DEPOT_RELEASE_URL or the npm registry setting.',
+  );
+}
+
+const describeRun = (error: Error & { code?: unknown; signal?: unknown }): string =>
+  typeof error.code === 'string'
+    ? error.code
+    : error.signal
+      ? `killed by ${String(error.signal)}`
+      : `exit ${String(error.code)}`;
