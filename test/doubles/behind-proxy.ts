@@ -22,13 +22,20 @@ export interface Listening {
   port: number;
   /** The unresolvable name behind the proxy, when there is one. */
   host?: string;
+  /** The address itself, for the direct paths other doubles use. */
+  directUrl?: string;
 }
 
 /**
  * Starts `server` on 127.0.0.1 (direct), or, with `behindProxy`, on 127.0.0.2 reachable only through
  * a CONNECT tunnel for `<behindProxy>.depot.test`.
  */
-export async function listen(server: Server, behindProxy?: string): Promise<Listening> {
+export async function listen(
+  server: Server,
+  behindProxy?: string,
+  /** Paths other test doubles may fetch directly (an issuer's JWKS): not the code under test. */
+  directPaths: readonly string[] = [],
+): Promise<Listening> {
   if (!behindProxy) {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
@@ -46,7 +53,8 @@ export async function listen(server: Server, behindProxy?: string): Promise<List
     server.emit('connection', socket);
   });
   server.prependListener('request', (req, res) => {
-    if (!(req.socket as Socket & { [TUNNELLED]?: boolean })[TUNNELLED]) {
+    const direct = directPaths.some((p) => (req.url ?? '').startsWith(p));
+    if (!direct && !(req.socket as Socket & { [TUNNELLED]?: boolean })[TUNNELLED]) {
       res.writeHead(403).end('direct access refused: this double is reachable only through the proxy');
       // Mark it handled for the double's own handler, which runs next.
       (req as { refused?: boolean }).refused = true;
@@ -54,7 +62,7 @@ export async function listen(server: Server, behindProxy?: string): Promise<List
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
   const port = (server.address() as AddressInfo).port;
-  return { url: `http://${host}`, port, host };
+  return { url: `http://${host}`, port, host, directUrl: `http://127.0.0.2:${port}` };
 }
 
 /** True when listen() already refused this request (a direct connection to a proxy-only double). */

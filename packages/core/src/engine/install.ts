@@ -118,7 +118,7 @@ export async function ensureEngine(options: EnsureEngineOptions): Promise<Instal
       warn: options.log?.warn ?? noop,
       debug: options.log?.debug ?? noop,
     },
-    http: options.http ?? {},
+    http: { onRetry: options.log?.info ?? noop, ...options.http },
     policies: installPolicies(env),
   });
   return finish(acquired.path, acquired.version, acquired.source);

@@ -117,7 +117,7 @@ export function parseEngineRequest(
 export function withoutCredentials(url: string): string {
   const at = url.lastIndexOf('@');
   if (at < 0) return url;
-  const scheme = /^\s*[a-z][a-z0-9+.-]*:?\/\/|^\s*[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? '';
+  const scheme = /^\s*[a-z][a-z0-9+.-]*:?\/\//i.exec(url)?.[0] ?? '';
   return `${scheme}***${url.slice(at)}`;
 }
 
@@ -125,7 +125,7 @@ export function withoutCredentials(url: string): string {
 export function maskUrlCredentials(url: string, mask: (secret: string) => void): void {
   const at = url.lastIndexOf('@');
   if (at < 0) return;
-  const scheme = /^\s*[a-z][a-z0-9+.-]*:?\/\/|^\s*[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? '';
+  const scheme = /^\s*[a-z][a-z0-9+.-]*:?\/\//i.exec(url)?.[0] ?? '';
   const userInfo = url.slice(scheme.length, at);
   const colon = userInfo.indexOf(':');
   const password = colon >= 0 ? userInfo.slice(colon + 1) : '';

@@ -21,6 +21,8 @@ export interface HttpDeps {
   policy?: Partial<RetryPolicy>;
   /** Defaults to @actions/http-client, loaded on the first request. */
   transport?: Transport;
+  /** Told before each wait for another attempt (for the step's log). */
+  onRetry?: (message: string) => void;
 }
 
 export interface HttpRequest {
@@ -108,6 +110,9 @@ export async function withRetries<T>(
     if (n >= policy.attempts) break;
     const wait = Math.max(backoffDelay(n + 1, policy, clock.random), waitMs);
     if (clock.now() + wait >= deadline) break;
+    deps.onRetry?.(
+      `${capitalize(what)}: ${last}; retrying in ${wait} ms (attempt ${n + 1} of ${policy.attempts})`,
+    );
     await clock.sleep(wait);
   }
   throw failure(what, url, hint, n, clock.now() - started, last, status, true);
