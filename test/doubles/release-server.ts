@@ -166,7 +166,12 @@ export interface ReleaseServerOptions {
 
 /** What the archive URLs serve instead of the real archive (with a matching checksums.txt). */
 export type Hostile =
-  { kind: 'html' } | { kind: 'bomb'; bytes: number } | { kind: 'endless' } | { kind: 'stall' };
+  | { kind: 'html' }
+  | { kind: 'html-as-depot' }
+  | { kind: 'real-cli-for-every-version' }
+  | { kind: 'bomb'; bytes: number }
+  | { kind: 'endless' }
+  | { kind: 'stall' };
 
 export interface ReleaseServer {
   /** Port it listens on; `host` is its proxy-only name, when behind the proxy. */
@@ -206,7 +211,9 @@ export async function startReleaseServer(options: ReleaseServerOptions): Promise
   let open = 0;
   const served = (version: string, os: string): Buffer => {
     if (hostile?.kind === 'html') return HTML;
+    if (hostile?.kind === 'html-as-depot') return gzip(goreleaserTar(HTML));
     if (hostile?.kind === 'bomb') return bombArchive(hostile.bytes);
+    if (hostile?.kind === 'real-cli-for-every-version' && os === 'linux') return releaseArchive();
     return archiveFor(version, os);
   };
   const requests: string[] = [];
@@ -291,6 +298,7 @@ export async function startReleaseServer(options: ReleaseServerOptions): Promise
               ? `${'0'.repeat(64)}  depot_${v}_linux_amd64.tar.gz`
               : sum('linux', 'amd64', 'tar.gz'),
             sum('windows', 'amd64', 'zip'),
+            sum('windows', 'arm64', 'zip'),
             '',
           ].join('\n'),
         );

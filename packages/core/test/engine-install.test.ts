@@ -233,4 +233,24 @@ describe('ensureEngine', () => {
       ensureEngine(f.options({ version: '2.102.12', downloadUrl: 'file:///tmp' })),
     ).rejects.toThrow('input "download-url"');
   });
+
+  // Windows assets are .zip (a real zip, made by Debian's zip at test time) and macOS assets are
+  // darwin tar.gz; both unpack here with @actions/tool-cache (unzip on Linux and macOS, PowerShell
+  // on Windows). The binary is for another machine, so it is not run.
+  test.each([
+    ['win32', 'arm64', 'depot_2.101.5_windows_arm64.zip', 'depot.exe'],
+    ['win32', 'x64', 'depot_2.101.5_windows_amd64.zip', 'depot.exe'],
+    ['darwin', 'arm64', 'depot_2.101.5_darwin_arm64.tar.gz', 'depot'],
+  ] as const)('%s/%s installs from %s', async (platform, arch, asset, binary) => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.101.5'] });
+    const engine = await ensureEngine(
+      f.options({ version: '2.101.5', downloadUrl: server.downloadUrl, platform, arch }),
+    );
+    expect(engine.path).toBe(join(f.toolCache, 'depot', '2.101.5', arch, binary));
+    expect(readFileSync(engine.path, 'utf8')).toContain('depot version 2.101.5');
+    expect(existsSync(join(f.toolCache, 'depot', '2.101.5', `${arch}.complete`))).toBe(true);
+    expect(server.requests).toEqual(['/download/v2.101.5/checksums.txt', `/download/v2.101.5/${asset}`]);
+    expect(readdirSync(f.tempDir)).toEqual([]);
+  });
 });

@@ -151,14 +151,16 @@ export function sweepLeftovers(tempDir: string, root: string, arch: string): voi
   const toolDir = join(root, TOOL_NAME);
   for (const version of list(toolDir)) {
     const versionDir = join(toolDir, version);
-    for (const name of list(versionDir)) {
-      const path = join(versionDir, name);
+    const lock = join(versionDir, `${arch}.lock`);
+    const names = list(versionDir);
+    if (names.includes(`${arch}.lock`)) {
+      if (!staleLock(lock)) continue; // another install is storing this version right now
+      rmSync(lock, { recursive: true, force: true });
+    }
+    for (const name of names) {
       const staging = name.startsWith(`.${arch}-staging-`);
-      const unfinished = name === arch && !existsComplete(path);
-      if (!staging && !unfinished) continue;
-      const lock = `${unfinished ? path : join(versionDir, arch)}.lock`;
-      const locked = list(dirname(lock)).includes(`${arch}.lock`) && !staleLock(lock);
-      if (!locked) rmSync(path, { recursive: true, force: true });
+      const unfinished = name === arch && !existsComplete(join(versionDir, name));
+      if (staging || unfinished) rmSync(join(versionDir, name), { recursive: true, force: true });
     }
   }
 }
