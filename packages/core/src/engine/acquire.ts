@@ -8,6 +8,7 @@ import { messageOf, UserError } from '../errors';
 import { findCached } from './cache';
 import { HttpError, isUnreachable, redactUrl } from './http';
 import { downloadNpm, resolveNpm } from './npm-source';
+import { npmBinaryEntry } from './platform';
 import { downloadRelease, resolveRelease } from './release-source';
 import type { AcquireRequest } from './request';
 import { storeInCache, sweepLeftovers, TEMP_PREFIX } from './store';
@@ -131,7 +132,7 @@ async function acquireIn(
     if (hit) return hit;
     req.log.info(`Downloading ${redactUrl(release.tarball)}`);
     const archive = await downloadNpm(req, release, workDir);
-    return await install(release.version, archive, 'tar.gz', [`package/bin/${target.binary}`], {
+    return await install(release.version, archive, 'tar.gz', [npmBinaryEntry(target)], {
       kind: 'npm',
       registry: redactUrl(release.registry.url),
     });
