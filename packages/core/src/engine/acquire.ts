@@ -3,6 +3,7 @@
 // dir that is removed whatever happens, a cancel (SIGINT/SIGTERM) included; the tool cache only ever
 // receives an executable that was verified, unpacked and ran once answering the version asked for.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { messageOf, UserError } from '../errors';
 import { findCached } from './cache';
@@ -13,6 +14,7 @@ import { downloadRelease, resolveRelease } from './release-source';
 import type { AcquireRequest } from './request';
 import { storeInCache, sweepLeftovers, TEMP_PREFIX } from './store';
 import type { EngineSource } from './types';
+import { preloadToolCache } from './toolkit';
 import { checkRuns, unpack } from './unpack';
 
 /** An executable in the tool cache, its version and how it got there. */
@@ -28,6 +30,7 @@ const DOWNLOAD_HINT =
 
 /** Resolves, downloads, verifies, unpacks, test-runs and caches the CLI for a request the cache could not answer. */
 export async function acquireEngine(req: AcquireRequest): Promise<Acquired> {
+  preloadToolCache();
   mkdirSync(req.tempDir, { recursive: true });
   sweepLeftovers(req.tempDir, req.toolCache, req.target.arch);
   const workDir = mkdtempSync(join(req.tempDir, `${TEMP_PREFIX}${process.pid}-`));
@@ -94,10 +97,16 @@ async function acquireIn(
       toolCache,
       name: archive.slice(archive.lastIndexOf('/') + 1),
     });
-    await checkRuns(binary, version, foreign);
-    const dir = binary.slice(0, binary.length - target.binary.length - 1);
-    const path = await storeInCache(req.env, toolCache, version, target.arch, target.binary, dir, setUndo);
-    return { path, version, source };
+    // The archive is no longer needed: free its space while the binary is checked and stored.
+    const dropArchive = rm(archive, { force: true });
+    try {
+      await checkRuns(binary, version, foreign);
+      const dir = binary.slice(0, binary.length - target.binary.length - 1);
+      const path = await storeInCache(req.env, toolCache, version, target.arch, target.binary, dir, setUndo);
+      return { path, version, source };
+    } finally {
+      await dropArchive;
+    }
   };
 
   let releaseFailure: unknown;

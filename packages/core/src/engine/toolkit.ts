@@ -8,6 +8,15 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 let loaded: Promise<ToolCache> | undefined;
 
+/**
+ * Starts loading the library without waiting for it: the install path calls this before its
+ * downloads, so the load overlaps the network instead of following the last byte.
+ */
+export function preloadToolCache(): void {
+  loaded ??= import(/* webpackMode: "eager" */ '@actions/tool-cache');
+  loaded.catch(() => {}); // a failure surfaces where the library is used
+}
+
 /** Runs `fn` with the tool-cache library, its cache root set to `root` when given. */
 export async function withToolCache<T>(
   env: Env,
