@@ -155,6 +155,20 @@ export function bombArchive(bytes: number): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * The newest version in a range, by node-semver as @actions/tool-cache ships it; its progress lines
+ * (workflow commands on stdout) are kept out of the test log.
+ */
+function newest(versions: readonly string[], range: string): string | undefined {
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof write;
+  try {
+    return evaluateVersions([...versions], range) || undefined;
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
 export interface ReleaseServerOptions {
   /** Versions the channel has; `latest` is the newest. */
   versions: readonly string[];
@@ -237,7 +251,7 @@ export async function startReleaseServer(options: ReleaseServerOptions): Promise
     let match = RELEASE.exec(path);
     if (match) {
       const [, platform, arch, spec] = match;
-      const version = evaluateVersions([...options.versions], spec === 'latest' ? '*' : spec) || undefined;
+      const version = newest(options.versions, spec === 'latest' ? '*' : spec);
       const os = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[platform];
       const goArch = { x64: 'amd64', arm64: 'arm64' }[arch];
       if (!os || !goArch || !version) {
