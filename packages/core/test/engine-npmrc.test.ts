@@ -25,7 +25,7 @@ function layout(
 }
 
 describe('parseNpmrc', () => {
-  test('reads key=value, skips comments, unquotes and expands ${VAR}', () => {
+  test('reads key=value, skips comments, unquotes, and leaves ${VAR} for later', () => {
     const config = parseNpmrc(
       [
         '; comment',
@@ -35,12 +35,11 @@ describe('parseNpmrc', () => {
         '//npm.example/:_authToken=${NPM_TOKEN}',
         'not a pair',
       ].join('\n'),
-      { NPM_TOKEN: 's3cret' },
     );
     expect(config).toEqual({
       registry: 'https://npm.example/',
       '@depot:registry': 'https://depot.example/npm/',
-      '//npm.example/:_authToken': 's3cret',
+      '//npm.example/:_authToken': '${NPM_TOKEN}',
     });
   });
 });
@@ -143,5 +142,19 @@ describe('npmRegistry', () => {
   ] as const)('%s', (_what, env, home, proxy) => {
     const dirsOf = layout(home);
     expect(npmRegistry({ ...dirsOf.env, ...env }, dirsOf.home).proxy).toBe(proxy);
+  });
+
+  test("a variable is expanded into the configured registry's token only", () => {
+    const dirsOf = layout(
+      [
+        'registry=https://npm.example/',
+        '//npm.example/:_authToken=${NPM_TOKEN}',
+        '//elsewhere.example/:_authToken=${ACTIONS_ID_TOKEN_REQUEST_TOKEN}',
+      ].join('\n'),
+    );
+    const env = { ...dirsOf.env, NPM_TOKEN: 'npm-token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-secret' };
+    const found = npmRegistry(env, dirsOf.home);
+    expect(found).toMatchObject({ url: 'https://npm.example', authToken: 'npm-token' });
+    expect(JSON.stringify(found)).not.toContain('runner-secret');
   });
 });

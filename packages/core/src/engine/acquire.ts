@@ -4,7 +4,7 @@
 // receives an executable that was verified, unpacked and ran once answering the version asked for.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { messageOf, UserError } from '../errors';
 import { findCached } from './cache';
 import { HttpError, isUnreachable, redactUrl } from './http';
@@ -95,14 +95,21 @@ async function acquireIn(
     const binary = await unpack(archive, format, join(workDir, 'unpacked'), candidates, {
       env: req.env,
       toolCache,
-      name: archive.slice(archive.lastIndexOf('/') + 1),
+      name: basename(archive),
     });
     // The archive is no longer needed: free its space while the binary is checked and stored.
     const dropArchive = rm(archive, { force: true });
     try {
       await checkRuns(binary, version, foreign);
-      const dir = binary.slice(0, binary.length - target.binary.length - 1);
-      const path = await storeInCache(req.env, toolCache, version, target.arch, target.binary, dir, setUndo);
+      const path = await storeInCache(
+        req.env,
+        toolCache,
+        version,
+        target.arch,
+        target.binary,
+        dirname(binary),
+        setUndo,
+      );
       return { path, version, source };
     } finally {
       await dropArchive;

@@ -23,8 +23,12 @@ export interface NpmRegistry {
   proxy?: string;
 }
 
-/** Parses .npmrc text (ini, `;`/`#` comments) into key → value, expanding `${VAR}` from env as npm does. */
-export function parseNpmrc(content: string, env: Env): Record<string, string> {
+/**
+ * Parses .npmrc text (ini, `;`/`#` comments) into key → value. `${VAR}` is left as written: it is
+ * expanded (expandVariables) only in the few values used, so no variable ever ends up in a token
+ * meant for another host.
+ */
+export function parseNpmrc(content: string): Record<string, string> {
   const config: Record<string, string> = {};
   for (const raw of content.split(/\r?\n/)) {
     const line = raw.trim();
@@ -34,14 +38,18 @@ export function parseNpmrc(content: string, env: Env): Record<string, string> {
     const key = line.slice(0, eq).trim();
     let value = line.slice(eq + 1).trim();
     if (/^".*"$/.test(value) || /^'.*'$/.test(value)) value = value.slice(1, -1);
-    config[key] = value.replace(/\$\{([^}]+)\}/g, (_m, name: string) => env[name] ?? '');
+    config[key] = value;
   }
   return config;
 }
 
-function readNpmrc(path: string, env: Env): Record<string, string> | undefined {
+/** `${VAR}` replaced from env, as npm does when it reads a config value. */
+export const expandVariables = (value: string, env: Env): string =>
+  value.replace(/\$\{([^}]+)\}/g, (_m, name: string) => env[name] ?? '');
+
+function readNpmrc(path: string): Record<string, string> | undefined {
   try {
-    return parseNpmrc(readFileSync(path, 'utf8'), env);
+    return parseNpmrc(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
@@ -110,11 +118,12 @@ export function npmRegistry(env: Env, home = env.HOME || env.USERPROFILE): NpmRe
   }
   layers.push({ from: 'npm_config_registry', config: fromEnv });
   for (const path of npmConfigFiles(env, home)) {
-    const config = readNpmrc(path, env);
+    const config = readNpmrc(path);
     if (config) layers.push({ from: path, config });
   }
   const pick = (key: string): { url: string; from: string } | undefined => {
-    for (const layer of layers) if (layer.config[key]) return { url: layer.config[key], from: layer.from };
+    for (const layer of layers)
+      if (layer.config[key]) return { url: expandVariables(layer.config[key], env), from: layer.from };
     return undefined;
   };
   const chosen = pick('@depot:registry') ??
@@ -123,7 +132,11 @@ export function npmRegistry(env: Env, home = env.HOME || env.USERPROFILE): NpmRe
   let token: string | undefined;
   for (const layer of layers) {
     token = authToken(layer.config, url);
-    if (token) break;
+    if (token) {
+      // Expanded here, for the registry the install talks to, and nowhere else.
+      token = expandVariables(token, env);
+      break;
+    }
   }
   let proxy: string | undefined;
   try {
