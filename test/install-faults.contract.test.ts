@@ -110,6 +110,10 @@ describe('what is cached', () => {
     server.hostile({ kind: 'html' });
     const result = await runSetup({ version: PINNED, 'download-url': server.downloadUrl });
     expect(result.main.exitCode).toBe(1);
+    expect(errors(result)).toMatch(
+      /^depot_\S+_linux_amd64\.tar\.gz could not be unpacked as a \.tar\.gz archive \(.*tar.* failed with exit code \d+\); nothing was installed\./,
+    ); nothing was installed.`,
+    );
     expectNothingLeft(result);
   });
 

@@ -8,7 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip, type Gunzip } from 'node:zlib';
-import { UserError } from '../errors';
+import { messageOf, UserError } from '../errors';
 import { AttemptError } from '../http/attempt';
 import type { DownloadObserver } from '../http/download';
 import { withToolCache } from './toolkit';
@@ -91,10 +91,18 @@ export async function unpack(
   candidates: readonly string[],
   context: { env: Env; toolCache: string; name: string },
 ): Promise<string> {
-  await withToolCache(context.env, context.toolCache, async (tc) => {
-    if (format === 'zip') await tc.extractZip(archive, dest);
-    else await tc.extractTar(archive, dest, 'xz');
-  });
+  try {
+    await withToolCache(context.env, context.toolCache, async (tc) => {
+      if (format === 'zip') await tc.extractZip(archive, dest);
+      else await tc.extractTar(archive, dest, 'xz');
+    });
+  } catch (error) {
+    // It matched its checksum, so the mirror vouches for something that is not an archive.
+    throw new UserError(
+      `${context.name} could not be unpacked as a .${format} archive (${messageOf(error)}); nothing was installed.`,
+      'The mirror serves something else under this name (an error page?). Check download-url or DEPOT_RELEASE_URL.',
+    );
+  }
   for (const candidate of candidates) {
     const path = join(dest, candidate);
     try {
