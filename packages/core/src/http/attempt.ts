@@ -15,6 +15,14 @@ export class AttemptError extends Error {
   }
 }
 
+/**
+ * The socket's own idle limit: the stall limit plus a second, so that while a body arrives the
+ * stall timer (with its clearer message) fires first; before the headers it is what notices a
+ * silent server.
+ */
+export const socketIdleMs = (stallMs: number, timeoutMs: number): number =>
+  Math.min(stallMs + 1000, timeoutMs);
+
 /** Sends the request; rejects with an AttemptError when no answer starts within `timeoutMs`. */
 export async function openAttempt(
   transport: Transport,

@@ -2,7 +2,7 @@
 // the stall limit, and every chunk shown to an observer (hashing, unpacked-size checks) while it
 // arrives, so nothing has to read the file again after the last byte.
 import { open } from 'node:fs/promises';
-import { AttemptError, openAttempt, readBody } from './attempt';
+import { AttemptError, openAttempt, readBody, socketIdleMs } from './attempt';
 import { isRetryableStatus, retryAfterMs } from './policy';
 import { policyOf, withoutUrlCredentials, withRetries, type HttpDeps } from './request';
 import { httpClientTransport } from './transport';
@@ -61,7 +61,7 @@ export async function downloadWithRetry<O extends DownloadObserver>(
           method: 'GET',
           url: target.url,
           headers: target.headers,
-          idleTimeoutMs: Math.min(policy.stallMs, timeoutMs),
+          idleTimeoutMs: socketIdleMs(policy.stallMs, timeoutMs),
           ...(request.proxy ? { proxy: request.proxy } : {}),
         },
         timeoutMs,

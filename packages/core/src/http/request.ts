@@ -2,7 +2,7 @@
 // checksums, the GitHub ID token, Depot's exchanges, the Buildkite agent API) goes through here, so
 // they share one retry policy and the runner's proxy.
 import { UserError } from '../errors';
-import { AttemptError, openAttempt, readBody } from './attempt';
+import { AttemptError, openAttempt, readBody, socketIdleMs } from './attempt';
 import {
   backoffDelay,
   DEFAULT_RETRY,
@@ -173,7 +173,7 @@ export async function requestWithRetry(request: HttpRequest, deps: HttpDeps = {}
   };
   return withRetries<HttpResponse>(request.what, target.url, request.hint, deps, async (timeoutMs) => {
     const transport = deps.transport ?? (await httpClientTransport());
-    const idleTimeoutMs = Math.min(policy.stallMs, timeoutMs);
+    const idleTimeoutMs = socketIdleMs(policy.stallMs, timeoutMs);
     const response = await openAttempt(transport, { ...sent, idleTimeoutMs }, timeoutMs);
     const chunks: Buffer[] = [];
     await readBody(

@@ -12,7 +12,7 @@ export interface TransportRequest {
   body?: string;
   /** A proxy chosen by configuration other than the environment (npm's `https-proxy`). */
   proxy?: string;
-  /** How long the socket may stay silent before the answer's headers arrive. */
+  /** How long the socket may stay silent (before the headers, this is what notices a silent server). */
   idleTimeoutMs: number;
 }
 
