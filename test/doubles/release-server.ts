@@ -137,6 +137,14 @@ export function zipArchive(files: Record<string, Buffer>): Buffer {
   }
 }
 
+/** A copy of a zip whose central directory claims each entry unpacks to `bytes`. */
+export function declaringSize(zip: Buffer, bytes: number): Buffer {
+  const copy = Buffer.from(zip);
+  for (let i = 0; i + 46 <= copy.length; i++)
+    if (copy.readUInt32LE(i) === 0x02014b50) copy.writeUInt32LE(bytes, i + 24);
+  return copy;
+}
+
 /**
  * A small gzip archive whose bin/depot unpacks to `bytes` of zeros: one tar header, then the data as
  * many identical gzip members (a gzip stream may be several concatenated members).
@@ -184,6 +192,7 @@ export type Hostile =
   | { kind: 'html-as-depot' }
   | { kind: 'real-cli-for-every-version' }
   | { kind: 'bomb'; bytes: number }
+  | { kind: 'zip-declaring'; bytes: number }
   | { kind: 'endless' }
   | { kind: 'stall' };
 
@@ -227,6 +236,8 @@ export async function startReleaseServer(options: ReleaseServerOptions): Promise
     if (hostile?.kind === 'html') return HTML;
     if (hostile?.kind === 'html-as-depot') return gzip(goreleaserTar(HTML));
     if (hostile?.kind === 'bomb') return bombArchive(hostile.bytes);
+    if (hostile?.kind === 'zip-declaring' && os === 'windows')
+      return declaringSize(archiveFor(version, os), hostile.bytes);
     if (hostile?.kind === 'real-cli-for-every-version' && os === 'linux') return releaseArchive();
     return archiveFor(version, os);
   };

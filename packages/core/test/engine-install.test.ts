@@ -15,7 +15,14 @@ import { join } from 'node:path';
 import { describeEngineSource, ensureEngine, type EnsureEngineOptions } from '../src/engine/install';
 import { InputError, UserError } from '../src/errors';
 import { startNpmRegistry, type NpmRegistryDouble } from '../../../test/doubles/npm-registry';
-import { releaseArchive, startReleaseServer, type ReleaseServer } from '../../../test/doubles/release-server';
+import {
+  declaringSize,
+  releaseArchive,
+  startReleaseServer,
+  zipArchive,
+  type ReleaseServer,
+} from '../../../test/doubles/release-server';
+import { zipDeclaredSize } from '../src/engine/unpack';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -255,5 +262,30 @@ describe('ensureEngine', () => {
       `/download/v2.101.5/${asset}`,
     ]);
     expect(readdirSync(f.tempDir)).toEqual([]);
+  });
+
+  test('a Windows .zip that declares more than the unpacked limit is refused before unzip runs', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.101.5'] });
+    server.hostile({ kind: 'zip-declaring', bytes: 500 * 1024 * 1024 });
+    await expect(
+      ensureEngine(
+        f.options({ version: '2.101.5', downloadUrl: server.downloadUrl, platform: 'win32', arch: 'x64' }),
+      ),
+    ).rejects.toThrow(
+      'depot_2.101.5_windows_amd64.zip unpacks to more than the 400 MB limit; nothing was installed.',
+    );
+    expect(readdirSync(f.tempDir)).toEqual([]);
+    expect(existsSync(join(f.toolCache, 'depot'))).toBe(false);
+  });
+});
+
+describe('zipDeclaredSize', () => {
+  test('sums the sizes in the central directory of a real zip', () => {
+    const zip = zipArchive({ a: Buffer.alloc(1000), b: Buffer.alloc(234) });
+    expect(zipDeclaredSize(zip)).toBe(1234);
+    expect(zipDeclaredSize(declaringSize(zip, 7))).toBe(14);
+    expect(zipDeclaredSize(declaringSize(zip, 0xffffffff))).toBe(Number.POSITIVE_INFINITY);
+    expect(zipDeclaredSize(Buffer.from('<html>not a zip</html>'))).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { messageOf, UserError } from '../errors';
@@ -81,6 +82,36 @@ export class ArchiveObserver implements DownloadObserver {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
+ * The unpacked size a .zip declares in its central directory (the sum of its entries' sizes), or
+ * undefined when the file has no readable central directory. ZIP64 sizes count as over any limit:
+ * the CLI's archives are far below 4 GiB. Inflating a zip while it downloads is not possible (its
+ * index is at the end), so this is what bounds a zip before it is unpacked.
+ */
+export function zipDeclaredSize(zip: Buffer): number | undefined {
+  const END = 0x06054b50;
+  const ENTRY = 0x02014b50;
+  let end = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+    if (zip.readUInt32LE(i) === END) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) return undefined;
+  const entries = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  let total = 0;
+  for (let n = 0; n < entries; n++) {
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== ENTRY) return undefined;
+    const size = zip.readUInt32LE(at + 24);
+    if (size === 0xffffffff) return Number.POSITIVE_INFINITY;
+    total += size;
+    at += 46 + zip.readUInt16LE(at + 28) + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return total;
+}
+
+/**
  * Unpacks a verified archive into `dest` and returns the executable: the first of `candidates`
  * (paths inside the archive) that is a regular file. A link or a missing file is refused.
  */
@@ -91,6 +122,16 @@ export async function unpack(
   candidates: readonly string[],
   context: { env: Env; toolCache: string; name: string },
 ): Promise<string> {
+  if (format === 'zip') {
+    const declared = zipDeclaredSize(await readFile(archive));
+    if (declared === undefined || declared > MAX_UNPACKED_BYTES) {
+      throw new UserError(
+        declared === undefined
+          ? `${context.name} is not a readable .zip archive; nothing was installed.`
+          : `${context.name} unpacks to more than the ${MAX_UNPACKED_BYTES / 1024 / 1024} MB limit; nothing was installed.`,
+      );
+    }
+  }
   try {
     await withToolCache(context.env, context.toolCache, async (tc) => {
       if (format === 'zip') await tc.extractZip(archive, dest);
