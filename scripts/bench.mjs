@@ -6,7 +6,9 @@
 // Usage: node scripts/bench.mjs [--runs N] [--check] [--step NAME] [--action-dir DIR]
 //                               [--input name=value]... [--memory time|preload] [--json FILE]
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -23,7 +25,9 @@ const GNU_TIME = '/usr/bin/time';
 /**
  * Measured steps. Each runs `runs.main` of `actions/<action>` with `inputs` (plus action.yml
  * defaults), `env`, and whatever `prepare({ dir, env, runnerTemp, toolCache, workspace })` sets
- * up once before warm-up (e.g. a warm tool cache for a future `setup` step).
+ * up once before warm-up (e.g. a warm tool cache for a future `setup` step). `prepare` may return
+ * `{ floorScript, beforeRun, cleanup }`: a floor of its own, an untimed reset before each run of
+ * the step, and what to stop at the end. `budget` overrides the default budget.
  */
 const STEPS = [
   {
@@ -47,7 +51,78 @@ const STEPS = [
       await writeFile(`${dir}.complete`, '');
     },
   },
+  {
+    // A cold install of a ~40 MB archive from a local release double (checksums.txt next to it),
+    // the tool cache emptied before every run. Its floor is the minimum any installer does: node
+    // downloading the archive to a file, `tar xzf`, and copying the binary into a cache directory.
+    name: 'setup-cold',
+    action: 'setup',
+    inputs: { version: '2.102.12' },
+    env: { DEPOT_INSTALL_RETRY_DELAY_MS: '10' },
+    budget: { wall: 1.3, memory: 2 },
+    prepare: coldInstall,
+  },
 ];
+
+const COLD_VERSION = '2.102.12';
+const COLD_ASSET = `depot_${COLD_VERSION}_linux_amd64.tar.gz`;
+
+/**
+ * Serves a goreleaser-shaped release of about 40 MB: bin/depot is a script that answers
+ * `--version` (which the installer runs once) followed by incompressible filler, so the archive
+ * is as large as the binary.
+ */
+async function coldInstall({ dir, env, toolCache }) {
+  if (process.arch !== 'x64' || process.platform !== 'linux')
+    throw new BenchError('setup-cold serves a linux/x64 archive; run it on linux/x64');
+  const stage = join(dir, 'cold-release');
+  await mkdir(join(stage, 'bin'), { recursive: true });
+  const script = Buffer.from(`#!/bin/sh\necho "depot version ${COLD_VERSION} (bench)"\nexit 0\n`);
+  await writeFile(join(stage, 'bin', 'depot'), Buffer.concat([script, randomBytes(40 * 1024 * 1024)]));
+  await chmod(join(stage, 'bin', 'depot'), 0o755);
+  const archivePath = join(dir, COLD_ASSET);
+  const tar = spawnSync('tar', ['czf', archivePath, '-C', stage, 'bin'], { stdio: 'inherit' });
+  if (tar.status !== 0) throw new BenchError('tar czf failed while preparing setup-cold');
+  const archive = await readFile(archivePath);
+  const checksums = `${createHash('sha256').update(archive).digest('hex')}  ${COLD_ASSET}\n`;
+  const server = createServer((req, res) => {
+    if (req.url === `/v${COLD_VERSION}/${COLD_ASSET}`)
+      res.writeHead(200, { 'content-length': archive.length }).end(archive);
+    else if (req.url === `/v${COLD_VERSION}/checksums.txt`) res.writeHead(200).end(checksums);
+    else res.writeHead(404).end();
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  env['INPUT_DOWNLOAD-URL'] = base;
+
+  const floorScript = join(dir, 'cold-floor.mjs');
+  await writeFile(
+    floorScript,
+    `import { spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+const work = join(process.env.RUNNER_TEMP, 'floor');
+const cache = join(process.env.RUNNER_TOOL_CACHE, 'floor');
+rmSync(work, { recursive: true, force: true });
+rmSync(cache, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+mkdirSync(cache, { recursive: true });
+const response = await new Promise((done, fail) => get(${JSON.stringify(`${base}/v${COLD_VERSION}/${COLD_ASSET}`)}, done).on('error', fail));
+await pipeline(response, createWriteStream(join(work, 'a.tar.gz')));
+if (spawnSync('tar', ['xzf', join(work, 'a.tar.gz'), '-C', work]).status !== 0) process.exit(1);
+copyFileSync(join(work, 'bin', 'depot'), join(cache, 'depot'));
+rmSync(work, { recursive: true, force: true });
+appendFileSync(process.env.GITHUB_OUTPUT, 'path=' + join(cache, 'depot') + '\\n');
+`,
+  );
+  return {
+    floorScript,
+    beforeRun: () => rm(join(toolCache, 'depot'), { recursive: true, force: true }),
+    cleanup: () => new Promise((done) => server.close(done)),
+  };
+}
 
 const FLOOR_SCRIPT = `import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -184,6 +259,7 @@ function inputEnv(declared, given, github) {
 async function benchStep(step, actionDir, runs, memoryMethod) {
   const { mainPath, inputs } = await readManifest(actionDir);
   const dir = await mkdtemp(join(tmpdir(), `depot-bench-${step.name}-`));
+  let cleanup;
   try {
     const bin = join(dir, 'bin');
     const runnerTemp = join(dir, 'runner-temp');
@@ -251,11 +327,14 @@ async function benchStep(step, actionDir, runs, memoryMethod) {
       ...inputEnv(inputs, step.inputs ?? {}, github),
       ...step.env,
     };
-    if (step.prepare) await step.prepare({ dir, env, runnerTemp, toolCache, workspace, actionDir });
+    const prepared = step.prepare
+      ? await step.prepare({ dir, env, runnerTemp, toolCache, workspace, actionDir })
+      : undefined;
+    cleanup = prepared?.cleanup;
 
     const ctx = { env, files, workspace, memoryMethod, preload, rssFile: join(dir, 'rss') };
-    const floor = { label: 'floor', script: floorScript };
-    const target = { label: step.name, script: mainPath };
+    const floor = { label: 'floor', script: prepared?.floorScript ?? floorScript };
+    const target = { label: step.name, script: mainPath, beforeRun: prepared?.beforeRun };
     for (let i = 0; i < WARMUPS; i++) {
       await measureWall(floor, ctx);
       await measureWall(target, ctx);
@@ -271,6 +350,7 @@ async function benchStep(step, actionDir, runs, memoryMethod) {
     const memory = { floor: median(samples.floorRss), step: median(samples.stepRss) };
     const wallRatio = wall.step / wall.floor;
     const memoryRatio = memory.step / memory.floor;
+    const budget = { ...BUDGET, ...step.budget };
     return {
       name: step.name,
       actionDir,
@@ -278,10 +358,12 @@ async function benchStep(step, actionDir, runs, memoryMethod) {
       maxRssKiB: memory,
       wallRatio,
       memoryRatio,
-      withinBudget: wallRatio <= BUDGET.wall && memoryRatio <= BUDGET.memory,
+      budget,
+      withinBudget: wallRatio <= budget.wall && memoryRatio <= budget.memory,
       samples,
     };
   } finally {
+    await cleanup?.();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -311,11 +393,13 @@ function runChild(command, args, target, ctx, env = ctx.env) {
 
 async function measureWall(target, ctx) {
   await resetFiles(ctx.files);
+  await target.beforeRun?.();
   return runChild(process.execPath, [target.script], target, ctx);
 }
 
 async function measureRss(target, ctx) {
   await resetFiles(ctx.files);
+  await target.beforeRun?.();
   await rm(ctx.rssFile, { force: true });
   if (ctx.memoryMethod === 'time') {
     await runChild(GNU_TIME, ['-f', '%M', '-o', ctx.rssFile, process.execPath, target.script], target, ctx);
@@ -343,8 +427,8 @@ function printTable(results) {
       `${r.wallMs.floor.toFixed(1)} ms`,
       `${r.wallMs.step.toFixed(1)} ms`,
       `${r.wallRatio.toFixed(2)}x`,
-      `${BUDGET.wall.toFixed(2)}x`,
-      r.wallRatio <= BUDGET.wall ? 'ok' : 'OVER',
+      `${r.budget.wall.toFixed(2)}x`,
+      r.wallRatio <= r.budget.wall ? 'ok' : 'OVER',
     ]);
     rows.push([
       r.name,
@@ -352,8 +436,8 @@ function printTable(results) {
       `${(r.maxRssKiB.floor / 1024).toFixed(1)} MiB`,
       `${(r.maxRssKiB.step / 1024).toFixed(1)} MiB`,
       `${r.memoryRatio.toFixed(2)}x`,
-      `${BUDGET.memory.toFixed(2)}x`,
-      r.memoryRatio <= BUDGET.memory ? 'ok' : 'OVER',
+      `${r.budget.memory.toFixed(2)}x`,
+      r.memoryRatio <= r.budget.memory ? 'ok' : 'OVER',
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));

@@ -3,7 +3,7 @@
 // cleanup step that runs `when: always`, the packed orb, and the README's parameter tables.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { parse } from 'yaml';
 import { orbParameter as orbName, paramVariable } from '@depot-actions/circleci';
 import { buildSchema, type InputSpec } from '@depot-actions/core';
@@ -18,8 +18,8 @@ import {
 } from './ci-schemas';
 
 const ORB_DIR = 'packages/circleci-orb';
-/** The bundle's gzip+base64 file inside the orb source, included into each command at pack time. */
-const ORB_ENTRY = 'scripts/entry.js.gz.b64';
+/** The bundle's brotli+base64 file inside the orb source, included into each command at pack time. */
+const ORB_ENTRY = 'scripts/entry.js.br.b64';
 /**
  * The encoded bundle travels in one environment variable (DEPOT_ORB_ENTRY): Linux refuses a single
  * environment string over 128 KiB (MAX_ARG_STRLEN), so stay well below it.
@@ -136,9 +136,15 @@ export function packOrb(srcDir: string): string {
   );
 }
 
-/** The bundle as gzip+base64, wrapped at 76 columns; gzip's header carries no time, so this is stable. */
+/**
+ * The bundle as brotli+base64, wrapped at 76 columns; the same input always gives the same bytes.
+ * Brotli rather than gzip: about an eighth smaller on this bundle, and the node the orb already
+ * requires decodes it, so the executor needs no gzip.
+ */
 function encodeEntry(bundle: Buffer): string {
-  const encoded = gzipSync(bundle, { level: 9 }).toString('base64');
+  const encoded = brotliCompressSync(bundle, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bundle.length },
+  }).toString('base64');
   if (encoded.length > ORB_ENTRY_BUDGET)
     throw new Error(
       `the encoded CircleCI bundle is ${encoded.length} bytes, over the ${ORB_ENTRY_BUDGET}-byte budget`,

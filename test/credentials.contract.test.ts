@@ -199,7 +199,7 @@ describe('GitHub OIDC exchange', () => {
 });
 
 describe('public-fork pull requests', () => {
-  const fast = { DEPOT_PUBLIC_OIDC_POLL_INTERVAL_MS: '100', DEPOT_PUBLIC_OIDC_MAX_POLLS: '10' };
+  const fast = { DEPOT_PUBLIC_OIDC_POLL_INTERVAL_MS: '100', DEPOT_PUBLIC_OIDC_WAIT_MS: '3000' };
 
   test('claims a challenge, prints it, polls, and uses the issued JWT', async () => {
     auth.setBehaviour({ pendingPolls: 2 });
@@ -221,17 +221,34 @@ describe('public-fork pull requests', () => {
     expect(r.result.masks).toContain(auth.issued.at(-1));
   });
 
-  test('gives up after the configured number of polls with a clear error', async () => {
+  test('gives up after the configured wait with a clear error', async () => {
     auth.setBehaviour({ pendingPolls: 'never' });
     const started = Date.now();
-    const r = await run({ ...fast, DEPOT_PUBLIC_OIDC_MAX_POLLS: '4' }, { githubContext: FORK_CONTEXT });
+    const r = await run({ ...fast, DEPOT_PUBLIC_OIDC_WAIT_MS: '1000' }, { githubContext: FORK_CONTEXT });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(r.result.main.exitCode).toBe(1);
     expect(await r.engine.records()).toEqual([]);
     const code = auth.challenges.at(-1) ?? '';
     expect(r.result.main.stdout).toContain(`Waiting for OIDC auth challenge ${code}`);
-    expect(errors(r.result)).toContain(`OIDC auth challenge ${code} timed out after 4 polls`);
-    expect(r.authRequests.filter((q) => q.path.startsWith('/exchange/'))).toHaveLength(4);
+    expect(errors(r.result)).toMatch(
+      new RegExp(
+        `OIDC auth challenge ${code} timed out after 1 s and \\d+ polls \\(last answer: HTTP 404\\)`,
+      ),
+    );
+    expect(r.authRequests.filter((q) => q.path.startsWith('/exchange/')).length).toBeGreaterThanOrEqual(5);
+  });
+
+  test('an issuer that holds every poll open cannot stretch the wait (the wait plus one poll at most)', async () => {
+    // Before, the flow counted polls: 60 polls that each hang 30 s took half an hour.
+    auth.setBehaviour({ hangPolls: true });
+    const started = Date.now();
+    const r = await run({ ...fast, DEPOT_PUBLIC_OIDC_WAIT_MS: '1500' }, { githubContext: FORK_CONTEXT });
+    // 1.5 s of waiting, the last poll's 1 s floor, and the process around it.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(r.result.main.exitCode).toBe(1);
+    const code = auth.challenges.at(-1) ?? '';
+    expect(errors(r.result)).toContain(`OIDC auth challenge ${code} timed out after 2 s`);
+    expect(errors(r.result)).toContain('no answer within');
   });
 
   test('a pull request from a fork of a private repository does not use it', async () => {

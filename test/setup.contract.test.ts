@@ -88,8 +88,8 @@ describe('setup: install', () => {
     const host = new URL(release.url).host;
     expect(log(result)).toMatch(new RegExp(`depot ${PINNED} \\(downloaded from ${host}\\) in \\d+ ms`));
     expect(result.summary).toContain(`depot CLI ${PINNED} installed (downloaded from ${host})`);
-    // An exact version needs no resolution: the checksums, then the archive.
-    expect(release.requests).toEqual([
+    // An exact version needs no resolution: the checksums and the archive, fetched together.
+    expect([...release.requests].sort()).toEqual([
       `/download/v${PINNED}/checksums.txt`,
       `/download/v${PINNED}/depot_${PINNED}_linux_amd64.tar.gz`,
     ]);
@@ -318,15 +318,36 @@ describe('setup: inputs', () => {
     expect(registry.requests).toEqual([]);
   });
 
-  test('credentials in a malformed download-url are never printed', async () => {
-    const result = await runSetup({
-      version: PINNED,
-      'download-url': 'user:s3cr3tMirrorToken@mirror.example/depot',
-    });
-    expect(result.main.exitCode).toBe(1);
-    expect(errors(result)[0]).toContain('Invalid value for input "download-url": "***@mirror.example/depot"');
-    expect(log(result)).not.toContain('s3cr3tMirrorToken');
-  });
+  // Each spelling printed the password before: no scheme, a scheme without its colon, an unencoded
+  // `@` in the password, and a release URL with a scheme that is not http(s).
+  test.each([
+    [{ 'download-url': 'user:s3cr3tMirrorToken@mirror.example/depot' }, {}, '"***@mirror.example/depot"'],
+    [
+      { 'download-url': 'http//user:s3cr3tMirrorToken@mirror.example/depot' },
+      {},
+      '"http//***@mirror.example/depot"',
+    ],
+    [
+      { 'download-url': 'ftp://user:s3cr3t@MirrorToken@mirror.example/depot' },
+      {},
+      '"ftp://***@mirror.example/depot"',
+    ],
+    [{}, { DEPOT_RELEASE_URL: 'ftp://user:s3cr3tMirrorToken@mirror.example' }, '"ftp://***@mirror.example"'],
+  ])(
+    'credentials in a malformed mirror URL are masked first and never printed: %j %j',
+    async (inputs, env, shown) => {
+      const result = await runSetup({ version: 'latest', ...inputs }, { env });
+      expect(result.main.exitCode).toBe(1);
+      expect(errors(result)[0]).toContain(shown);
+      // The runner consumes ::add-mask:: lines; everything else must be free of the password.
+      const printed = log(result)
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
+      expect(printed).not.toMatch(/s3cr3t|MirrorToken/);
+      expect(result.masks.some((m) => m.includes('s3cr3t'))).toBe(true);
+    },
+  );
 
   test('oidc: true exchanges the job identity and exports DEPOT_TOKEN, masked', async () => {
     const issuer = await startOidcIssuer();

@@ -92,7 +92,7 @@ export function agentCalls(recordFile: string): AgentCall[] {
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** The orb's packed entry point, as the orb passes it to run.sh in DEPOT_ORB_ENTRY. */
-export const orbEntry = (): string => readFileSync(join(ORB_SRC, 'scripts', 'entry.js.gz.b64'), 'utf8');
+export const orbEntry = (): string => readFileSync(join(ORB_SRC, 'scripts', 'entry.js.br.b64'), 'utf8');
 
 /** Environment for the real depot CLI: loopback only, quiet, no Docker, throwaway HOME. */
 export function realCliEnv(home: string, apiUrl: string): Record<string, string> {

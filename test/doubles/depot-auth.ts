@@ -12,7 +12,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, refused } from './behind-proxy';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { json, type OidcIssuer } from './oidc-issuer';
 
@@ -37,10 +37,14 @@ export interface DepotAuthBehaviour {
   exchangeDelayMs?: number;
   /** Answer 404 to this many exchange polls before returning the JWT; 'never' for the timeout case. */
   pendingPolls?: number | 'never';
+  /** Hold every exchange poll open without answering (an issuer that hangs). */
+  hangPolls?: boolean;
 }
 
 export interface DepotAuth {
   url: string;
+  port: number;
+  host?: string;
   issued: string[];
   requests: DepotAuthRequest[];
   /** Challenge codes handed out on /claim, in order. */
@@ -60,6 +64,8 @@ interface Claim {
 export async function startDepotAuth(
   issuer: OidcIssuer,
   initial: DepotAuthBehaviour = {},
+  /** Listen where only the proxy reaches it, as `http://<name>.depot.test`. */
+  behindProxy?: string,
 ): Promise<DepotAuth> {
   const jwks = createRemoteJWKSet(new URL(issuer.jwksUrl));
   const issued: string[] = [];
@@ -115,6 +121,7 @@ export async function startDepotAuth(
     const entry = claims.get(id);
     if (!entry || entry.consumed) return [404, { error: 'claim not found' }];
     entry.polls++;
+    if (behaviour.hangPolls) return new Promise(() => {});
     const pending = behaviour.pendingPolls ?? 0;
     if (pending === 'never' || entry.polls <= pending) return [404, { error: 'challenge not found yet' }];
     entry.consumed = true;
@@ -143,6 +150,7 @@ export async function startDepotAuth(
   };
 
   const server = createServer((req, res) => {
+    if (refused(req)) return;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -163,11 +171,13 @@ export async function startDepotAuth(
         .catch((error: unknown) => json(res, 500, { error: String(error) }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listen(server, behindProxy);
+  url = listening.url;
 
   return {
     url,
+    port: listening.port,
+    ...(listening.host ? { host: listening.host } : {}),
     issued,
     requests,
     challenges,

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gzip, REAL_DEPOT_BINARY, tarArchive } from './release-server';
+import { listen, refused } from './behind-proxy';
+import { gzip, REAL_DEPOT_BINARY, REAL_DEPOT_VERSION, tarArchive, versionScript } from './release-server';
 
 export const PACKAGE_NAME = '@depot/cli-linux-x64';
 
@@ -18,10 +18,16 @@ export interface NpmRegistryOptions {
   latest?: string;
   /** Answer 401 unless `authorization: Bearer <token>` is sent. */
   token?: string;
+  /** Listen where only the proxy reaches it, as `http://<name>.depot.test`. */
+  behindProxy?: string;
 }
 
 export interface NpmRegistryDouble {
   url: string;
+  port: number;
+  host?: string;
+  /** Authorization headers received, in order (undefined when none was sent). */
+  authorizations: (string | undefined)[];
   /** Paths of every request received (as sent, still URL-encoded), in order. */
   requests: string[];
   /** `sha512-<base64>` of the tarball served. */
@@ -31,35 +37,46 @@ export interface NpmRegistryDouble {
   close(): Promise<void>;
 }
 
-let tarball: Buffer | undefined;
-/** The package tarball, as `npm pack` lays it out. Built once per process. */
-export function packageTarball(): Buffer {
-  tarball ??= gzip(
-    tarArchive([
-      {
-        name: 'package/package.json',
-        content: Buffer.from(
-          JSON.stringify({ name: PACKAGE_NAME, version: '0.0.1-cli.2.102.12', os: ['linux'] }),
-        ),
-      },
-      { name: 'package/bin/depot', content: readFileSync(REAL_DEPOT_BINARY), mode: 0o755 },
-    ]),
-  );
+const tarballs = new Map<string, Buffer>();
+/**
+ * The package tarball of a CLI version, as `npm pack` lays it out: the real binary for the real
+ * version, a script answering `--version` like it for others. Built once per process.
+ */
+export function packageTarball(version = REAL_DEPOT_VERSION): Buffer {
+  let tarball = tarballs.get(version);
+  if (!tarball) {
+    const binary = version === REAL_DEPOT_VERSION ? readFileSync(REAL_DEPOT_BINARY) : versionScript(version);
+    tarball = gzip(
+      tarArchive([
+        {
+          name: 'package/package.json',
+          content: Buffer.from(
+            JSON.stringify({ name: PACKAGE_NAME, version: `0.0.1-cli.${version}`, os: ['linux'] }),
+          ),
+        },
+        { name: 'package/bin/depot', content: binary, mode: 0o755 },
+      ]),
+    );
+    tarballs.set(version, tarball);
+  }
   return tarball;
 }
 
 /** Starts the registry double on 127.0.0.1 with a random port. */
 export async function startNpmRegistry(options: NpmRegistryOptions): Promise<NpmRegistryDouble> {
-  const body = packageTarball();
-  const integrity = `sha512-${createHash('sha512').update(body).digest('base64')}`;
-  const shasum = createHash('sha1').update(body).digest('hex');
+  const integrityOf = (version: string): string =>
+    `sha512-${createHash('sha512').update(packageTarball(version)).digest('base64')}`;
+  const integrity = integrityOf(REAL_DEPOT_VERSION);
   const requests: string[] = [];
+  const authorizations: (string | undefined)[] = [];
   let corrupted = false;
   let url = '';
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (refused(req)) return;
     const raw = new URL(req.url ?? '/', 'http://x').pathname;
     requests.push(raw);
+    authorizations.push(req.headers.authorization);
     if (options.token && req.headers.authorization !== `Bearer ${options.token}`) {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"authentication required"}');
       return;
@@ -72,7 +89,11 @@ export async function startNpmRegistry(options: NpmRegistryOptions): Promise<Npm
         versions[npmVersion] = {
           name: PACKAGE_NAME,
           version: npmVersion,
-          dist: { tarball: `${url}/${PACKAGE_NAME}/-/cli-linux-x64-${npmVersion}.tgz`, integrity, shasum },
+          dist: {
+            tarball: `${url}/${PACKAGE_NAME}/-/cli-linux-x64-${npmVersion}.tgz`,
+            integrity: integrityOf(v),
+            shasum: createHash('sha1').update(packageTarball(v)).digest('hex'),
+          },
         };
       }
       const latest = `0.0.1-cli.${options.latest ?? options.versions.at(-1)}`;
@@ -85,9 +106,9 @@ export async function startNpmRegistry(options: NpmRegistryOptions): Promise<Npm
       `^/${PACKAGE_NAME}/-/cli-linux-x64-0\\.0\\.1-cli\\.(\\d+\\.\\d+\\.\\d+)\\.tgz$`,
     ).exec(path);
     if (tgz && options.versions.includes(tgz[1])) {
-      let data = body;
+      let data = packageTarball(tgz[1]);
       if (corrupted) {
-        data = Buffer.from(body);
+        data = Buffer.from(data);
         data[data.length >> 1] ^= 0xff;
       }
       res
@@ -99,11 +120,14 @@ export async function startNpmRegistry(options: NpmRegistryOptions): Promise<Npm
   };
 
   const server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listen(server, options.behindProxy);
+  url = listening.url;
   return {
     url,
+    port: listening.port,
+    ...(listening.host ? { host: listening.host } : {}),
     requests,
+    authorizations,
     integrity,
     corrupt: (on) => {
       corrupted = on;

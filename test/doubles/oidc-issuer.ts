@@ -12,7 +12,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, refused, type Listening } from './behind-proxy';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 
 export interface RecordedIssuerRequest {
@@ -28,9 +28,11 @@ export interface OidcIssuerOptions {
   githubClaims?: JWTPayload;
   /** Claims of Buildkite tokens (merged over defaults). */
   buildkiteClaims?: JWTPayload;
+  /** Listen where only the proxy reaches it (the JWKS stays reachable for the Depot double). */
+  behindProxy?: string;
 }
 
-export interface OidcIssuer {
+export interface OidcIssuer extends Listening {
   /** Base URL, which is also the `iss` of every token. */
   url: string;
   jwksUrl: string;
@@ -119,6 +121,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions = {}): Promise<
   };
 
   const server = createServer((req, res) => {
+    if (refused(req)) return;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -133,12 +136,14 @@ export async function startOidcIssuer(options: OidcIssuerOptions = {}): Promise<
       handle(req, res, body).catch((error: unknown) => json(res, 500, { message: String(error) }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listen(server, options.behindProxy, ['/.well-known/']);
+  url = listening.url;
 
   return {
     url,
-    jwksUrl: `${url}/.well-known/jwks`,
+    port: listening.port,
+    ...(listening.host ? { host: listening.host } : {}),
+    jwksUrl: `${listening.directUrl ?? url}/.well-known/jwks`,
     githubEnv: {
       ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/github/token?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,

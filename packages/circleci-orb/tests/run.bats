@@ -5,10 +5,12 @@
 SCRIPT="$(cd "$(dirname "${BATS_TEST_FILENAME}")/.." && pwd)/src/scripts/run.sh"
 
 setup() {
+  REAL_NODE="$(command -v node)"
+  export REAL_NODE
   STUB_BIN="${BATS_TEST_TMPDIR}/bin"
   mkdir -p "${STUB_BIN}"
   local tool
-  for tool in base64 bash cat chmod grep gzip ls mkdir mktemp rm; do
+  for tool in bash cat chmod grep ls mkdir mktemp rm; do
     ln -sf "$(command -v "${tool}")" "${STUB_BIN}/${tool}"
   done
   export PATH="${STUB_BIN}"
@@ -16,20 +18,22 @@ setup() {
   mkdir -p "${TMPDIR}"
   export NODE_RECORD="${BATS_TEST_TMPDIR}/node.record"
   export DEPOT_ORB_TEST=1 DEPOT_ORB_COMMAND=build
-  # A tiny stand-in for the bundle, packed the way the orb packs it.
-  DEPOT_ORB_ENTRY="$(printf 'console.log("entry");\n' | gzip -9 | base64)"
+  # A tiny stand-in for the bundle, packed the way the orb packs it (brotli, then base64).
+  DEPOT_ORB_ENTRY="$("${REAL_NODE}" -e 'process.stdout.write(require("zlib").brotliCompressSync("console.log(\"entry\");\n").toString("base64"))')"
   export DEPOT_ORB_ENTRY
   # shellcheck source=src/scripts/run.sh
   . "${SCRIPT}"
 }
 
-# A `node` that reports VERSION for `-p` and otherwise records its argv, the entry file's text and
-# whether DEPOT_ORB_ENTRY leaked into its environment, then runs BODY.
+# A `node` that reports VERSION for `-p`, decodes the entry with the real node for `-e`, and
+# otherwise records its argv, the entry file's text and whether DEPOT_ORB_ENTRY leaked into its
+# environment, then runs BODY.
 stub_node() {
   local version="$1" body="${2:-}"
   cat >"${STUB_BIN}/node" <<STUB
 #!/usr/bin/env bash
 if [[ "\$1" == "-p" ]]; then echo "${version}"; exit 0; fi
+if [[ "\$1" == "-e" ]]; then exec "${REAL_NODE}" "\$@"; fi
 { printf 'argv:%s\n' "\$@"; printf 'entry:%s' "\$(cat "\$1")"; printf '\nleaked:%s\n' "\${DEPOT_ORB_ENTRY:-no}"; } >"\${NODE_RECORD}"
 ${body}
 STUB

@@ -30,7 +30,7 @@ export * from './credentials/http';
 export * from './credentials/jwt';
 export * from './credentials/providers';
 export * from './credentials/identity';
-export * from './engine/semver';
+export * from './engine/version-spec';
 export * from './engine/platform';
 export * from './engine/cache';
 export * from './engine/verify';

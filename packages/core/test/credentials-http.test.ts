@@ -9,6 +9,7 @@ import {
   UserError,
   type HttpClock,
   type HttpRequest,
+  type Transport,
 } from '@depot-actions/core';
 // Provider implementations are not exported (they load lazily behind the provider objects).
 import { exchangeGitHubToken } from '../src/credentials/github-exchange';
@@ -54,6 +55,24 @@ function fakeClock(random = 0.5): HttpClock & { sleeps: number[]; advance(ms: nu
     },
   };
 }
+
+/** A transport that answers every request at once with `status` (as a server would, without a socket). */
+const answering =
+  (status: number, onRequest: () => void = () => {}): Transport =>
+  async () => {
+    onRequest();
+    return {
+      status,
+      headers: {},
+      body: (async function* () {
+        yield Buffer.from('{}');
+      })(),
+      cancel: () => {},
+    };
+  };
+
+/** A transport whose requests never get an answer (a server that accepts and then hangs). */
+const hanging: Transport = () => new Promise(() => {});
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
@@ -122,14 +141,10 @@ describe('requestWithRetry', () => {
   });
 
   test('never waits or starts an attempt past 20 s in all', async () => {
-    nock(HOST).post('/token').times(4).reply(503);
     const clock = fakeClock(0.5);
     // Each attempt "takes" 7 s: 0→7, wait 0.75, 7.75→14.75, wait 1.5, 16.25→23.25; a third wait would pass 20 s.
-    const slowFetch: typeof fetch = async (...args) => {
-      clock.advance(7000);
-      return fetch(...args);
-    };
-    const error = await requestWithRetry(REQUEST, { clock, fetch: slowFetch }).catch((e: unknown) => e);
+    const slow = answering(503, () => clock.advance(7000));
+    const error = await requestWithRetry(REQUEST, { clock, transport: slow }).catch((e: unknown) => e);
     expect((error as Error).message).toContain('failed after 3 attempts in 23.3 s');
     expect(clock.sleeps).toEqual([750, 1500]);
   });
@@ -143,17 +158,38 @@ describe('requestWithRetry', () => {
   });
 
   test('a hanging server is cut off by the remaining budget, in real time', async () => {
-    // A fetch that never answers and only gives up when its signal aborts, as undici does.
-    const hanging: typeof fetch = (_url, init) =>
-      new Promise((_resolve, reject) => {
-        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
-      });
     const started = Date.now();
-    const error = await requestWithRetry(REQUEST, { fetch: hanging, policy: { totalMs: 300 } }).catch(
+    const error = await requestWithRetry(REQUEST, { transport: hanging, policy: { totalMs: 300 } }).catch(
       (e: unknown) => e,
     );
     expect(Date.now() - started).toBeLessThan(2000);
-    expect((error as Error).message).toMatch(/failed after 1 attempt in 0\.\d s \(last: timed out\)/);
+    expect((error as Error).message).toMatch(
+      /failed after 1 attempt in 0\.\d s \(last: no answer within 300 ms\)/,
+    );
+  });
+
+  test('a body that stops arriving fails the attempt after the stall limit, and is retried', async () => {
+    let attempts = 0;
+    const stalling: Transport = async () => {
+      attempts++;
+      return {
+        status: 200,
+        headers: {},
+        body: (async function* () {
+          yield Buffer.from('{"par');
+          await new Promise(() => {}); // no more bytes, ever
+        })(),
+        cancel: () => {},
+      };
+    };
+    const started = Date.now();
+    const error = await requestWithRetry(REQUEST, {
+      transport: stalling,
+      policy: { stallMs: 100, attempts: 2, baseDelayMs: 10 },
+    }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(attempts).toBe(2);
+    expect((error as Error).message).toMatch(/failed after 2 attempts .*\(last: no data for 100 ms\)/);
   });
 
   test.each([400, 401, 403, 404])('HTTP %i is returned to the caller, not retried', async (status) => {
@@ -243,11 +279,54 @@ describe('public-fork polling', () => {
       { mask: () => undefined, warn: () => undefined },
     ).catch((e: unknown) => e);
     expect((error as Error).message).toBe(
-      'OIDC auth challenge abc-123 timed out after 60 polls (last answer: HTTP 404).',
+      'OIDC auth challenge abc-123 timed out after 60 s and 60 polls (last answer: HTTP 404).',
     );
     expect(lines[0]).toBe('Waiting for OIDC auth challenge abc-123');
-    expect(clock.sleeps).toEqual(Array(59).fill(1000));
+    expect(clock.sleeps).toEqual(Array(60).fill(1000));
     expect(extra.isDone()).toBe(false);
+  });
+
+  test('an issuer that holds every poll open cannot stretch the wait past its time', async () => {
+    nock(HOST)
+      .post('/claim')
+      .reply(200, { challengeCode: 'c', exchangeURL: `${HOST}/exchange/c1` });
+    let polls = 0;
+    const claimThenHang: Transport = async (request) => {
+      if (request.url.endsWith('/claim')) {
+        return {
+          status: 200,
+          headers: {},
+          body: (async function* () {
+            yield Buffer.from(JSON.stringify({ challengeCode: 'c', exchangeURL: `${HOST}/exchange/c1` }));
+          })(),
+          cancel: () => {},
+        };
+      }
+      polls++;
+      return hanging(request);
+    };
+    const started = Date.now();
+    const error = await publicForkToken(
+      {
+        issuerUrl: HOST,
+        eventName: 'pull_request',
+        repository: 'acme/app',
+        runId: '1',
+        runAttempt: '1',
+        info: () => {},
+        waitMs: 1500,
+        pollIntervalMs: 100,
+        http: { transport: claimThenHang },
+      },
+      { mask: () => undefined, warn: () => undefined },
+    ).catch((e: unknown) => e);
+    nock.cleanAll();
+    // The wait (1.5 s) plus at most the last poll's floor (1 s).
+    expect(Date.now() - started).toBeLessThan(2800);
+    expect(polls).toBeGreaterThanOrEqual(1);
+    expect((error as Error).message).toMatch(
+      /^OIDC auth challenge c timed out after 2 s and \d+ polls? \(last answer: .*no answer within/,
+    );
   });
 
   test('a refused claim is an error with the issuer message', async () => {

@@ -15,7 +15,14 @@ import { join } from 'node:path';
 import { describeEngineSource, ensureEngine, type EnsureEngineOptions } from '../src/engine/install';
 import { InputError, UserError } from '../src/errors';
 import { startNpmRegistry, type NpmRegistryDouble } from '../../../test/doubles/npm-registry';
-import { releaseArchive, startReleaseServer, type ReleaseServer } from '../../../test/doubles/release-server';
+import {
+  declaringSize,
+  releaseArchive,
+  startReleaseServer,
+  zipArchive,
+  type ReleaseServer,
+} from '../../../test/doubles/release-server';
+import { zipDeclaredSize } from '../src/engine/unpack';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -124,18 +131,19 @@ describe('ensureEngine', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  test('a release without checksums.txt is refused, downloading and caching nothing', async () => {
+  test('a release without checksums.txt is refused, caching nothing', async () => {
     const f = fixture();
     const server = await releaseServer({ versions: ['2.102.12'], checksums: false });
     await expect(
       ensureEngine(f.options({ version: '2.102.12', downloadUrl: server.downloadUrl })),
     ).rejects.toThrow(
-      'Cannot verify depot_2.102.12_linux_amd64.tar.gz: no checksums.txt is published next to it and no checksum input is set (or version 2.102.12 does not exist at http',
+      /^Cannot verify depot_2\.102\.12_linux_amd64\.tar\.gz: no checksums\.txt is published next to it at http:\/\/127\.0\.0\.1:\d+\/download\/v2\.102\.12\/depot_2\.102\.12_linux_amd64\.tar\.gz and no checksum input is set\.$/,
     );
-    // checksums.txt, then goreleaser's default name; the archive itself is never fetched.
-    expect(server.requests).toEqual([
+    // checksums.txt, then goreleaser's default name, while the archive downloads (concurrently).
+    expect([...server.requests].sort()).toEqual([
       '/download/v2.102.12/checksums.txt',
       '/download/v2.102.12/depot_2.102.12_checksums.txt',
+      '/download/v2.102.12/depot_2.102.12_linux_amd64.tar.gz',
     ]);
     expect(readdirSync(f.toolCache)).toEqual([]);
     expect(readdirSync(f.tempDir)).toEqual([]);
@@ -218,7 +226,7 @@ describe('ensureEngine', () => {
       f.options({ version: 'latest', env: { DEPOT_RELEASE_URL: dead, npm_config_registry: dead } }),
     );
     await expect(attempt).rejects.toThrow(
-      /could not be downloaded: GET http:\/\/127\.0\.0\.1:\d+\/cli\/release\/linux\/x64\/latest: fetch failed \(ECONNREFUSED\); npm registry: GET/,
+      /^The depot CLI could not be downloaded: Depot's release lookup failed after 4 attempts in [\d.]+ s \(last: connect ECONNREFUSED 127\.0\.0\.1:\d+\)\. npm registry: The npm registry \(@depot\/cli-linux-x64\) failed after 4 attempts/,
     );
   });
 
@@ -231,5 +239,53 @@ describe('ensureEngine', () => {
     await expect(
       ensureEngine(f.options({ version: '2.102.12', downloadUrl: 'file:///tmp' })),
     ).rejects.toThrow('input "download-url"');
+  });
+
+  // Windows assets are .zip (a real zip, made by Debian's zip at test time) and macOS assets are
+  // darwin tar.gz; both unpack here with @actions/tool-cache (unzip on Linux and macOS, PowerShell
+  // on Windows). The binary is for another machine, so it is not run.
+  test.each([
+    ['win32', 'arm64', 'depot_2.101.5_windows_arm64.zip', 'depot.exe'],
+    ['win32', 'x64', 'depot_2.101.5_windows_amd64.zip', 'depot.exe'],
+    ['darwin', 'arm64', 'depot_2.101.5_darwin_arm64.tar.gz', 'depot'],
+  ] as const)('%s/%s installs from %s', async (platform, arch, asset, binary) => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.101.5'] });
+    const engine = await ensureEngine(
+      f.options({ version: '2.101.5', downloadUrl: server.downloadUrl, platform, arch }),
+    );
+    expect(engine.path).toBe(join(f.toolCache, 'depot', '2.101.5', arch, binary));
+    expect(readFileSync(engine.path, 'utf8')).toContain('depot version 2.101.5');
+    expect(existsSync(join(f.toolCache, 'depot', '2.101.5', `${arch}.complete`))).toBe(true);
+    expect([...server.requests].sort()).toEqual([
+      '/download/v2.101.5/checksums.txt',
+      `/download/v2.101.5/${asset}`,
+    ]);
+    expect(readdirSync(f.tempDir)).toEqual([]);
+  });
+
+  test('a Windows .zip that declares more than the unpacked limit is refused before unzip runs', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.101.5'] });
+    server.hostile({ kind: 'zip-declaring', bytes: 500 * 1024 * 1024 });
+    await expect(
+      ensureEngine(
+        f.options({ version: '2.101.5', downloadUrl: server.downloadUrl, platform: 'win32', arch: 'x64' }),
+      ),
+    ).rejects.toThrow(
+      'depot_2.101.5_windows_amd64.zip unpacks to more than the 400 MB limit; nothing was installed.',
+    );
+    expect(readdirSync(f.tempDir)).toEqual([]);
+    expect(existsSync(join(f.toolCache, 'depot'))).toBe(false);
+  });
+});
+
+describe('zipDeclaredSize', () => {
+  test('sums the sizes in the central directory of a real zip', () => {
+    const zip = zipArchive({ a: Buffer.alloc(1000), b: Buffer.alloc(234) });
+    expect(zipDeclaredSize(zip)).toBe(1234);
+    expect(zipDeclaredSize(declaringSize(zip, 7))).toBe(14);
+    expect(zipDeclaredSize(declaringSize(zip, 0xffffffff))).toBe(Number.POSITIVE_INFINITY);
+    expect(zipDeclaredSize(Buffer.from('<html>not a zip</html>'))).toBeUndefined();
   });
 });

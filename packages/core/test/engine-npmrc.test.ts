@@ -9,20 +9,23 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A home and a project directory with the given .npmrc contents (undefined: no file). */
-function layout(home?: string, project?: string): { home: string; project: string } {
+/** A home directory and a global npmrc with the given contents (undefined: no file). */
+function layout(
+  home?: string,
+  global?: string,
+): { home: string; global: string; env: Record<string, string> } {
   const root = mkdtempSync(join(tmpdir(), 'engine-npmrc-'));
   dirs.push(root);
-  const dirsOf = { home: join(root, 'home'), project: join(root, 'project') };
+  const dirsOf = { home: join(root, 'home'), global: join(root, 'etc', 'npmrc') };
   mkdirSync(dirsOf.home);
-  mkdirSync(dirsOf.project);
+  mkdirSync(join(root, 'etc'));
   if (home !== undefined) writeFileSync(join(dirsOf.home, '.npmrc'), home);
-  if (project !== undefined) writeFileSync(join(dirsOf.project, '.npmrc'), project);
-  return dirsOf;
+  if (global !== undefined) writeFileSync(dirsOf.global, global);
+  return { ...dirsOf, env: { npm_config_globalconfig: dirsOf.global } };
 }
 
 describe('parseNpmrc', () => {
-  test('reads key=value, skips comments, unquotes and expands ${VAR}', () => {
+  test('reads key=value, skips comments, unquotes, and leaves ${VAR} for later', () => {
     const config = parseNpmrc(
       [
         '; comment',
@@ -32,28 +35,35 @@ describe('parseNpmrc', () => {
         '//npm.example/:_authToken=${NPM_TOKEN}',
         'not a pair',
       ].join('\n'),
-      { NPM_TOKEN: 's3cret' },
     );
     expect(config).toEqual({
       registry: 'https://npm.example/',
       '@depot:registry': 'https://depot.example/npm/',
-      '//npm.example/:_authToken': 's3cret',
+      '//npm.example/:_authToken': '${NPM_TOKEN}',
     });
   });
 });
 
 describe('npmRegistry', () => {
-  // [what, env, ~/.npmrc, project .npmrc, expected url, expected source ('home'/'project' = that file)]
+  // [what, env, ~/.npmrc, global npmrc, expected url, expected source ('home'/'global' = that file)]
   test.each([
     ['default', {}, undefined, undefined, 'https://registry.npmjs.org', 'default'],
     ['user .npmrc', {}, 'registry=https://home.example/npm/', undefined, 'https://home.example/npm', 'home'],
     [
-      'project .npmrc over user .npmrc',
+      'user .npmrc over the global npmrc',
       {},
       'registry=https://home.example/',
-      'registry=https://project.example/',
-      'https://project.example',
-      'project',
+      'registry=https://global.example/',
+      'https://home.example',
+      'home',
+    ],
+    [
+      'the global npmrc',
+      {},
+      undefined,
+      'registry=https://global.example/',
+      'https://global.example',
+      'global',
     ],
     [
       'npm_config_registry over both files',
@@ -79,11 +89,11 @@ describe('npmRegistry', () => {
       'https://scoped.example',
       'home',
     ],
-  ] as const)('%s', (_what, env, home, project, url, from) => {
-    const dirsOf = layout(home, project);
-    const found = npmRegistry({ ...env }, dirsOf.project, dirsOf.home);
+  ] as const)('%s', (_what, env, home, global, url, from) => {
+    const dirsOf = layout(home, global);
+    const found = npmRegistry({ ...dirsOf.env, ...env }, dirsOf.home);
     expect(found.url).toBe(url);
-    const source = from === 'home' || from === 'project' ? join(dirsOf[from], '.npmrc') : from;
+    const source = from === 'home' ? join(dirsOf.home, '.npmrc') : from === 'global' ? dirsOf.global : from;
     expect(found.from).toBe(source);
     expect(found.authToken).toBeUndefined();
   });
@@ -96,9 +106,55 @@ describe('npmRegistry', () => {
         '//npm.example/artifactory/api/npm/npm/:_authToken=${TOKEN}',
       ].join('\n'),
     );
-    expect(npmRegistry({ TOKEN: 'repo-token' }, undefined, dirsOf.home)).toMatchObject({
+    expect(npmRegistry({ ...dirsOf.env, TOKEN: 'repo-token' }, dirsOf.home)).toMatchObject({
       url: 'https://npm.example/artifactory/api/npm/npm',
       authToken: 'repo-token',
     });
+  });
+
+  test('npm_config_userconfig names the user config instead of ~/.npmrc', () => {
+    const dirsOf = layout('registry=https://home.example/');
+    const other = join(dirsOf.home, 'other-npmrc');
+    writeFileSync(other, 'registry=https://other.example/');
+    expect(npmRegistry({ ...dirsOf.env, NPM_CONFIG_USERCONFIG: other }, dirsOf.home).url).toBe(
+      'https://other.example',
+    );
+  });
+
+  // [what, env, ~/.npmrc, expected proxy]
+  test.each([
+    ['no proxy setting: the environment decides (undefined here)', {}, '', undefined],
+    ['https-proxy for an https registry', {}, 'https-proxy=http://corp:3128/', 'http://corp:3128/'],
+    ['proxy when https-proxy is unset', {}, 'proxy=http://corp:8080', 'http://corp:8080'],
+    ['npm_config_https_proxy from env', { npm_config_https_proxy: 'http://env:1' }, '', 'http://env:1'],
+    [
+      'noproxy exempts the registry host',
+      {},
+      'https-proxy=http://corp:3128\nnoproxy=.npmjs.org,localhost',
+      undefined,
+    ],
+    [
+      'only proxy (not https-proxy) for an http registry',
+      { npm_config_registry: 'http://verdaccio:4873' },
+      'https-proxy=http://tls-only:1\nproxy=http://plain:2',
+      'http://plain:2',
+    ],
+  ] as const)('%s', (_what, env, home, proxy) => {
+    const dirsOf = layout(home);
+    expect(npmRegistry({ ...dirsOf.env, ...env }, dirsOf.home).proxy).toBe(proxy);
+  });
+
+  test("a variable is expanded into the configured registry's token only", () => {
+    const dirsOf = layout(
+      [
+        'registry=https://npm.example/',
+        '//npm.example/:_authToken=${NPM_TOKEN}',
+        '//elsewhere.example/:_authToken=${ACTIONS_ID_TOKEN_REQUEST_TOKEN}',
+      ].join('\n'),
+    );
+    const env = { ...dirsOf.env, NPM_TOKEN: 'npm-token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-secret' };
+    const found = npmRegistry(env, dirsOf.home);
+    expect(found).toMatchObject({ url: 'https://npm.example', authToken: 'npm-token' });
+    expect(JSON.stringify(found)).not.toContain('runner-secret');
   });
 });

@@ -43,7 +43,8 @@ depot_main() {
   chmod 0700 "${DEPOT_ORB_DIR}"
   trap 'rm -rf -- "${DEPOT_ORB_DIR}"' EXIT
   trap 'exit 143' TERM
-  printf '%s\n' "${entry}" | base64 -d | gzip -dc >"${DEPOT_ORB_DIR}/index.mjs"
+  # The entry is brotli+base64; node (checked above) decodes it, so the image needs no other tool.
+  printf '%s' "${entry}" | node -e 'process.stdout.write(require("zlib").brotliDecompressSync(Buffer.from(require("fs").readFileSync(0, "utf8"), "base64")))' >"${DEPOT_ORB_DIR}/index.mjs"
   status=0
   TMPDIR="${DEPOT_ORB_DIR}" node "${DEPOT_ORB_DIR}/index.mjs" "${command}" || status=$?
   return "${status}"

@@ -33,7 +33,7 @@ export interface PublicForkProviderOptions {
 /**
  * Depot's public-fork flow, only for pull requests from forks of public repositories, which get no
  * ID token. DEPOT_PUBLIC_OIDC_URL overrides the issuer; DEPOT_PUBLIC_OIDC_POLL_INTERVAL_MS and
- * DEPOT_PUBLIC_OIDC_MAX_POLLS tune the wait (1000 ms × 60 by default).
+ * DEPOT_PUBLIC_OIDC_WAIT_MS tune the wait (a poll a second for 60 s by default).
  */
 export function githubPublicForkProvider(options: PublicForkProviderOptions): CredentialProvider {
   return {
@@ -52,7 +52,7 @@ export function githubPublicForkProvider(options: PublicForkProviderOptions): Cr
           runAttempt: value(ci.env, 'GITHUB_RUN_ATTEMPT') || '1',
           info: options.info,
           pollIntervalMs: positiveInt(ci.env, 'DEPOT_PUBLIC_OIDC_POLL_INTERVAL_MS', 1000),
-          maxPolls: positiveInt(ci.env, 'DEPOT_PUBLIC_OIDC_MAX_POLLS', 60),
+          waitMs: positiveInt(ci.env, 'DEPOT_PUBLIC_OIDC_WAIT_MS', 60_000),
           http: options.http,
         },
         io,

@@ -1,16 +1,21 @@
-// The download path of ensureEngine, loaded only on a cache miss (it pulls in fetch, zlib and crypto).
-// Release channel first; when its hosts are unreachable, the npm registry. Everything happens in a
-// private directory under the temp dir that is removed whatever happens; the tool cache only ever
-// receives a verified, extracted executable.
+// The download path of ensureEngine, loaded only on a cache miss. Release channel first; when its
+// hosts are unreachable, the npm registry. Everything happens in a private directory under the temp
+// dir that is removed whatever happens, a cancel (SIGINT/SIGTERM) included; the tool cache only ever
+// receives an executable that was verified, unpacked and ran once answering the version asked for.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { messageOf, UserError } from '../errors';
-import { findCached, storeInCache } from './cache';
+import { findCached } from './cache';
 import { HttpError, isUnreachable, redactUrl } from './http';
 import { downloadNpm, resolveNpm } from './npm-source';
+import { npmBinaryEntry } from './platform';
 import { downloadRelease, resolveRelease } from './release-source';
 import type { AcquireRequest } from './request';
+import { storeInCache, sweepLeftovers, TEMP_PREFIX } from './store';
 import type { EngineSource } from './types';
+import { preloadToolCache } from './toolkit';
+import { checkRuns, unpack } from './unpack';
 
 /** An executable in the tool cache, its version and how it got there. */
 export interface Acquired {
@@ -20,36 +25,96 @@ export interface Acquired {
 }
 
 const DOWNLOAD_HINT =
-  'Check that the runner can reach github.com and dl.depot.dev (or set download-url to a mirror), ' +
+  'Check that the runner can reach github.com and dl.depot.dev (directly or through HTTPS_PROXY; or set download-url to a mirror), ' +
   'or that its npm registry is reachable.';
 
-/** Resolves, downloads, verifies, extracts and caches the CLI for a request the cache could not answer. */
+/** Resolves, downloads, verifies, unpacks, test-runs and caches the CLI for a request the cache could not answer. */
 export async function acquireEngine(req: AcquireRequest): Promise<Acquired> {
+  preloadToolCache();
   mkdirSync(req.tempDir, { recursive: true });
-  const workDir = mkdtempSync(join(req.tempDir, 'depot-install-'));
+  sweepLeftovers(req.tempDir, req.toolCache, req.target.arch);
+  const workDir = mkdtempSync(join(req.tempDir, `${TEMP_PREFIX}${process.pid}-`));
+  const cleanup = onCancel(workDir);
   try {
-    return await acquireIn(req, workDir);
+    return await acquireIn(req, workDir, cleanup.setUndo);
   } catch (error) {
     // A 404 or a malformed answer is a fact about the version or the mirror, not a bug here.
     if (error instanceof HttpError)
       throw new UserError(`The depot CLI could not be installed: ${error.message}.`, DOWNLOAD_HINT);
     throw error;
   } finally {
+    cleanup.done();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-async function acquireIn(req: AcquireRequest, workDir: string): Promise<Acquired> {
+/**
+ * On SIGINT/SIGTERM during the install: remove the work dir and any half-stored cache entry, then
+ * let the signal end the process as it would have.
+ */
+function onCancel(workDir: string): { setUndo(undo: (() => void) | undefined): void; done(): void } {
+  let undo: (() => void) | undefined;
+  const handler = (signal: NodeJS.Signals): void => {
+    rmSync(workDir, { recursive: true, force: true });
+    undo?.();
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    process.kill(process.pid, signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    setUndo: (fn) => {
+      undo = fn;
+    },
+    done: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+async function acquireIn(
+  req: AcquireRequest,
+  workDir: string,
+  setUndo: (undo: (() => void) | undefined) => void,
+): Promise<Acquired> {
   const { target, toolCache } = req;
   const cached = (version: string): Acquired | undefined => {
     const path = findCached(toolCache, version, target.arch, target.binary);
     return path ? { path, version, source: { kind: 'cached' } } : undefined;
   };
-  const store = (version: string, binary: string, source: EngineSource): Acquired => ({
-    path: storeInCache(toolCache, version, target.arch, target.binary, binary),
-    version,
-    source,
-  });
+  const foreign = target.platform !== process.platform || target.arch !== process.arch;
+  const install = async (
+    version: string,
+    archive: string,
+    format: 'tar.gz' | 'zip',
+    candidates: string[],
+    source: EngineSource,
+  ): Promise<Acquired> => {
+    const binary = await unpack(archive, format, join(workDir, 'unpacked'), candidates, {
+      env: req.env,
+      toolCache,
+      name: basename(archive),
+    });
+    // The archive is no longer needed: free its space while the binary is checked and stored.
+    const dropArchive = rm(archive, { force: true });
+    try {
+      await checkRuns(binary, version, foreign);
+      const path = await storeInCache(
+        req.env,
+        toolCache,
+        version,
+        target.arch,
+        target.binary,
+        dirname(binary),
+        setUndo,
+      );
+      return { path, version, source };
+    } finally {
+      await dropArchive;
+    }
+  };
 
   let releaseFailure: unknown;
   try {
@@ -57,8 +122,11 @@ async function acquireIn(req: AcquireRequest, workDir: string): Promise<Acquired
     const hit = cached(asset.version);
     if (hit) return hit;
     req.log.info(`Downloading ${redactUrl(asset.url)}`);
-    const binary = await downloadRelease(req, asset, workDir);
-    return store(asset.version, binary, { kind: 'downloaded', host: new URL(asset.url).host });
+    const archive = await downloadRelease(req, asset, workDir);
+    return await install(asset.version, archive, target.archive, [`bin/${target.binary}`, target.binary], {
+      kind: 'downloaded',
+      host: new URL(asset.url).host,
+    });
   } catch (error) {
     if (!isUnreachable(error)) throw error;
     releaseFailure = error;
@@ -66,7 +134,7 @@ async function acquireIn(req: AcquireRequest, workDir: string): Promise<Acquired
 
   if (req.checksum) {
     throw new UserError(
-      `The depot CLI could not be downloaded: ${messageOf(releaseFailure)}.`,
+      `The depot CLI could not be downloaded: ${messageOf(releaseFailure)}`,
       'The checksum input pins the release archive, so the npm registry is not tried instead. ' +
         DOWNLOAD_HINT,
     );
@@ -79,12 +147,15 @@ async function acquireIn(req: AcquireRequest, workDir: string): Promise<Acquired
     const hit = cached(release.version);
     if (hit) return hit;
     req.log.info(`Downloading ${redactUrl(release.tarball)}`);
-    const binary = await downloadNpm(req, release, workDir);
-    return store(release.version, binary, { kind: 'npm', registry: redactUrl(release.registry.url) });
+    const archive = await downloadNpm(req, release, workDir);
+    return await install(release.version, archive, 'tar.gz', [npmBinaryEntry(target)], {
+      kind: 'npm',
+      registry: redactUrl(release.registry.url),
+    });
   } catch (error) {
     if (!isUnreachable(error)) throw error;
     throw new UserError(
-      `The depot CLI could not be downloaded: ${messageOf(releaseFailure)}; npm registry: ${messageOf(error)}.`,
+      `The depot CLI could not be downloaded: ${messageOf(releaseFailure)} npm registry: ${messageOf(error)}`,
       DOWNLOAD_HINT,
     );
   }

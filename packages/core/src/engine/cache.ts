@@ -1,19 +1,10 @@
-// The tool cache, in @actions/tool-cache's layout so the runner's cache is shared with other actions
-// (depot/setup-action included): `<root>/depot/<version>/<arch>/depot` plus the marker file
-// `<root>/depot/<version>/<arch>.complete`, written last. tool-cache's find() trusts a directory only
-// when its marker exists; so do we. Not imported from @actions/tool-cache: it loads an HTTP client
-// and semver on import, which costs more start-up time than the whole warm path.
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+// Reading the tool cache on the warm path. The layout is @actions/tool-cache's, so the runner's
+// cache is shared with other actions (depot/setup-action included): `<root>/depot/<version>/<arch>/`
+// plus the marker `<root>/depot/<version>/<arch>.complete`, written last; an entry counts only with
+// its marker, as tool-cache's find() has it. The library itself stores entries (store.ts); it is not
+// imported here because it loads an HTTP client and semver, which costs more start-up time than the
+// whole warm path (two file stats).
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Tool name in the cache (the directory under the cache root). */
@@ -52,47 +43,4 @@ const isFile = (path: string): boolean => {
 export function findCached(root: string, version: string, arch: string, binary: string): string | undefined {
   const entry = cacheEntry(root, version, arch, binary);
   return isFile(entry.marker) && isFile(entry.path) ? entry.path : undefined;
-}
-
-/**
- * Moves a verified, extracted executable into the cache and returns its cached path. The file is
- * staged in a sibling directory on the cache's own file system and renamed into place, and the
- * marker is written last: a process killed half-way leaves no entry that looks complete.
- */
-export function storeInCache(
-  root: string,
-  version: string,
-  arch: string,
-  binary: string,
-  source: string,
-): string {
-  const entry = cacheEntry(root, version, arch, binary);
-  const versionDir = join(root, TOOL_NAME, version);
-  // Another job on the same runner may have finished the same install meanwhile: keep theirs.
-  if (findCached(root, version, arch, binary)) return entry.path;
-  mkdirSync(versionDir, { recursive: true });
-  const staging = mkdtempSync(join(versionDir, `.${arch}-staging-`));
-  try {
-    const staged = join(staging, binary);
-    copyFileSync(source, staged);
-    chmodSync(staged, 0o755);
-    // An entry without its marker is the leftover of an interrupted install: replace it.
-    rmSync(entry.marker, { force: true });
-    rmSync(entry.dir, { recursive: true, force: true });
-    renameSync(staging, entry.dir);
-    writeFileSync(entry.marker, '');
-    return entry.path;
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    removeIfEmpty(versionDir);
-    throw error;
-  }
-}
-
-function removeIfEmpty(dir: string): void {
-  try {
-    rmdirSync(dir);
-  } catch {
-    // not empty (another version's arch is there) or already gone
-  }
 }

@@ -1,12 +1,11 @@
 // ensureEngine: makes sure the depot CLI is installed and says how. The warm path (an exact version
 // already in the tool cache) reads two file stats and makes no request; everything that downloads
-// lives in acquire.ts and is imported only on a miss, so fetch, zlib and crypto never load here.
-//
-// Windows: release archives are .zip there. Names and URLs are built for them (platform.ts), but
-// there is no zip reader yet, so a Windows cache miss fails with a hint instead of extracting.
+// lives in acquire.ts and is imported only on a miss, so the HTTP client, tool-cache, semver, zlib
+// and crypto never load here.
+import type { HttpDeps } from '../http/request';
 import { cacheEntry, findCached, toolCacheRoot } from './cache';
 import { DEFAULT_RELEASE_URL, releaseTarget } from './platform';
-import { isHttpUrl, parseEngineRequest, type InstallLog } from './request';
+import { isHttpUrl, parseEngineRequest, withoutCredentials, type InstallLog } from './request';
 import type { Engine, EngineSource } from './types';
 import { UserError } from '../errors';
 
@@ -23,8 +22,12 @@ export interface EnsureEngineOptions {
   env: Env;
   /** Where downloads are staged (RUNNER_TEMP); a private subdirectory is made and removed. */
   tempDir: string;
-  /** Directory whose .npmrc counts as the project's (the workspace). */
+  /** Ignored: the workspace's .npmrc is untrusted and never read (kept for callers that pass it). */
   cwd?: string;
+  /** Masks a secret in the step's log (a mirror URL's password); called before anything is printed. */
+  mask?: (secret: string) => void;
+  /** HTTP seams for tests (a transport, a fake clock). */
+  http?: HttpDeps;
   /** Tool cache root; default RUNNER_TOOL_CACHE, else ~/.cache/depot-actions/tools. */
   toolCache?: string;
   /** Machine to install for; default this one. */
@@ -40,11 +43,6 @@ export interface InstalledEngine extends Engine {
   durationMs: number;
 }
 
-/** Attempts per request (first try plus three retries) and the first retry delay, doubling up to 10 s. */
-export const DOWNLOAD_ATTEMPTS = 4;
-export const DEFAULT_RETRY_DELAY_MS = 1000;
-
-/** `cached`, `downloaded from <host>` or `from npm`: the words of the install log line. */
 /** The installer's log, written to a step's adapter (warnings become annotations). */
 export const installLogFor = (adapter: {
   info(m: string): void;
@@ -56,6 +54,7 @@ export const installLogFor = (adapter: {
   debug: (m) => adapter.debug(m),
 });
 
+/** `cached`, `downloaded from <host>` or `from npm`: the words of the install log line. */
 export function describeEngineSource(source: EngineSource): string {
   switch (source.kind) {
     case 'cached':
@@ -65,13 +64,6 @@ export function describeEngineSource(source: EngineSource): string {
     case 'npm':
       return 'from npm';
   }
-}
-
-function retryDelay(env: Env): number {
-  const value = Number(env.DEPOT_INSTALL_RETRY_DELAY_MS);
-  return env.DEPOT_INSTALL_RETRY_DELAY_MS && Number.isFinite(value) && value >= 0
-    ? value
-    : DEFAULT_RETRY_DELAY_MS;
 }
 
 /**
@@ -84,7 +76,7 @@ function retryDelay(env: Env): number {
 export async function ensureEngine(options: EnsureEngineOptions): Promise<InstalledEngine> {
   const started = Date.now();
   const { env } = options;
-  const request = parseEngineRequest(options, env);
+  const request = parseEngineRequest(options, env, options.mask);
   const target = releaseTarget(options.platform, options.arch);
   const toolCache = options.toolCache ?? toolCacheRoot(env, options.tempDir);
   const finish = (path: string, version: string, source: EngineSource): InstalledEngine => ({
@@ -106,11 +98,14 @@ export async function ensureEngine(options: EnsureEngineOptions): Promise<Instal
   const releaseUrl = env.DEPOT_RELEASE_URL || DEFAULT_RELEASE_URL;
   if (!isHttpUrl(releaseUrl)) {
     throw new UserError(
-      `DEPOT_RELEASE_URL is not an http:// or https:// URL: ${JSON.stringify(releaseUrl)}.`,
+      `DEPOT_RELEASE_URL is not an http:// or https:// URL: ${JSON.stringify(withoutCredentials(releaseUrl))}.`,
     );
   }
   const noop = (): void => {};
-  const { acquireEngine } = await import(/* webpackMode: "eager" */ './acquire');
+  const [{ acquireEngine }, { installPolicies }] = await Promise.all([
+    import(/* webpackMode: "eager" */ './acquire'),
+    import(/* webpackMode: "eager" */ './http'),
+  ]);
   const acquired = await acquireEngine({
     ...request,
     target,
@@ -118,14 +113,13 @@ export async function ensureEngine(options: EnsureEngineOptions): Promise<Instal
     tempDir: options.tempDir,
     releaseUrl,
     env,
-    ...(options.cwd ? { cwd: options.cwd } : {}),
     log: {
       info: options.log?.info ?? noop,
       warn: options.log?.warn ?? noop,
       debug: options.log?.debug ?? noop,
     },
-    attempts: DOWNLOAD_ATTEMPTS,
-    retryDelayMs: retryDelay(env),
+    http: { onRetry: options.log?.info ?? noop, ...options.http },
+    policies: installPolicies(env),
   });
   return finish(acquired.path, acquired.version, acquired.source);
 }

@@ -3,13 +3,13 @@
 // the release hosts are unreachable, through whatever registry the machine is configured with.
 import { join } from 'node:path';
 import { UserError } from '../errors';
-import { downloadFile, fetchJson } from './http';
+import { downloadWithRetry, DownloadRefused } from '../http/download';
+import { fetchJson, HttpError } from './http';
 import { npmRegistry, type NpmRegistry } from './npmrc';
-import { cliVersionOfNpm, npmBinaryEntry, npmPackageName, npmVersionOf } from './platform';
-import { ARCHIVE_TIMEOUT_MS, httpOptions, METADATA_TIMEOUT_MS } from './release-source';
+import { cliVersionOfNpm, npmPackageName, npmVersionOf } from './platform';
 import { isHttpUrl, type AcquireRequest } from './request';
-import { maxSatisfying } from './semver';
-import { extractFromTarGz } from './tar';
+import { ArchiveObserver, MAX_ARCHIVE_BYTES } from './unpack';
+import { highestInRange } from './version-spec';
 import { checkIntegrity, strongestIntegrity, type SriHash } from './verify';
 
 /** One package version to install, with the integrity the registry vouches for. */
@@ -38,7 +38,7 @@ const authHeaders = (registry: NpmRegistry, url: string): Record<string, string>
 /** Picks the package version for the spec from the registry's packument. */
 export async function resolveNpm(req: AcquireRequest): Promise<NpmRelease> {
   const { spec, target } = req;
-  const registry = npmRegistry(req.env, req.cwd);
+  const registry = npmRegistry(req.env);
   if (!isHttpUrl(registry.url)) {
     throw new UserError(
       `The npm registry set by ${registry.from} is not an http(s) URL: ${JSON.stringify(registry.url)}.`,
@@ -47,15 +47,22 @@ export async function resolveNpm(req: AcquireRequest): Promise<NpmRelease> {
   const packageName = npmPackageName(target);
   const url = `${registry.url}/${packageName.replace('/', '%2f')}`;
   const headers = { accept: ACCEPT, ...authHeaders(registry, url) };
-  const doc = (await fetchJson(url, httpOptions(req, METADATA_TIMEOUT_MS, headers))) as Packument;
+  const doc = (await fetchJson(url, {
+    deps: { ...req.http, policy: req.policies.metadata },
+    what: `the npm registry (${packageName})`,
+    headers,
+    ...(registry.proxy ? { proxy: registry.proxy } : {}),
+  })) as Packument;
+  const maxSatisfying = (range: string): Promise<string | undefined> =>
+    highestInRange(req.env, versions, range);
   const versions = Object.keys(doc.versions ?? {})
     .map(cliVersionOfNpm)
     .filter((v): v is string => v !== undefined);
 
   let version: string | undefined;
   if (spec.kind === 'exact') version = versions.includes(spec.version) ? spec.version : undefined;
-  else if (spec.kind === 'range') version = maxSatisfying(versions, spec.range);
-  else version = cliVersionOfNpm(doc['dist-tags']?.latest ?? '') ?? maxSatisfying(versions, '*');
+  else if (spec.kind === 'range') version = await maxSatisfying(spec.text);
+  else version = cliVersionOfNpm(doc['dist-tags']?.latest ?? '') ?? (await maxSatisfying('*'));
   const asked = spec.kind === 'exact' ? spec.version : spec.kind === 'range' ? spec.text : 'latest';
   if (!version) {
     throw new UserError(
@@ -78,17 +85,34 @@ export async function resolveNpm(req: AcquireRequest): Promise<NpmRelease> {
   return { version, packageName, tarball: dist.tarball, integrity, registry };
 }
 
-/** Downloads the package tarball, checks dist.integrity, then extracts package/bin/depot. */
+/** Downloads the package tarball and checks dist.integrity; returns the tarball's path. */
 export async function downloadNpm(
   req: AcquireRequest,
   release: NpmRelease,
   workDir: string,
 ): Promise<string> {
   const archive = join(workDir, 'package.tgz');
-  const options = httpOptions(req, ARCHIVE_TIMEOUT_MS, authHeaders(release.registry, release.tarball));
-  const { digests } = await downloadFile(release.tarball, archive, [release.integrity.algorithm], options);
-  checkIntegrity(`${release.packageName}@${npmVersionOf(release.version)}`, release.integrity, digests);
-  const binary = join(workDir, req.target.binary);
-  await extractFromTarGz(archive, [npmBinaryEntry(req.target)], binary);
-  return binary;
+  const name = `${release.packageName}@${npmVersionOf(release.version)}`;
+  let downloaded;
+  try {
+    downloaded = await downloadWithRetry(
+      {
+        url: release.tarball,
+        dest: archive,
+        what: `the download of ${name}`,
+        headers: authHeaders(release.registry, release.tarball),
+        ...(release.registry.proxy ? { proxy: release.registry.proxy } : {}),
+        maxBytes: MAX_ARCHIVE_BYTES,
+        observe: () => new ArchiveObserver([release.integrity.algorithm], true),
+      },
+      { ...req.http, policy: req.policies.archive },
+    );
+  } catch (error) {
+    if (error instanceof DownloadRefused)
+      throw new HttpError(release.tarball, error.status, `HTTP ${error.status}`);
+    throw error;
+  }
+  checkIntegrity(name, release.integrity, downloaded.observer.digests());
+  await downloaded.observer.checkUnpackedSize();
+  return archive;
 }

@@ -1,24 +1,34 @@
-// Which npm registry this machine uses, read the way npm reads it, so the npm fallback goes through
-// the same mirror (Artifactory, Verdaccio, a corporate proxy) as every other install on the runner.
-// Precedence as npm's: environment, then the project's .npmrc, then the user's ~/.npmrc; a scoped
-// `@depot:registry` at any level wins over a plain `registry`.
+// Which npm registry (and proxy) this machine uses, read the way npm reads it, so the npm fallback
+// goes through the same mirror (Artifactory, Verdaccio, a corporate proxy) as every other install on
+// the runner. Precedence as npm's: environment (`npm_config_*`), then the user's config, then the
+// global one; a scoped `@depot:registry` at any level wins over a plain `registry`.
+//
+// The checked-out repository's `.npmrc` is deliberately never read: a pull request controls it, and
+// it could point the registry at its own host and have a runner variable expanded into the token
+// sent there, then serve a binary that this step would cache and run.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DEFAULT_NPM_REGISTRY } from './platform';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The registry to use, where that came from, and its auth token if an .npmrc holds one. */
+/** The registry to use, where that came from, its auth token if a config holds one, and npm's proxy. */
 export interface NpmRegistry {
   url: string;
   /** `npm_config_registry`, a .npmrc path, or `default`. */
   from: string;
   /** Bearer token from `//host/path/:_authToken=`; never printed. */
   authToken?: string;
+  /** npm's `https-proxy` / `proxy` for this registry, unless `noproxy` exempts it. */
+  proxy?: string;
 }
 
-/** Parses .npmrc text (ini, `;`/`#` comments) into key → value, expanding `${VAR}` from env as npm does. */
-export function parseNpmrc(content: string, env: Env): Record<string, string> {
+/**
+ * Parses .npmrc text (ini, `;`/`#` comments) into key → value. `${VAR}` is left as written: it is
+ * expanded (expandVariables) only in the few values used, so no variable ever ends up in a token
+ * meant for another host.
+ */
+export function parseNpmrc(content: string): Record<string, string> {
   const config: Record<string, string> = {};
   for (const raw of content.split(/\r?\n/)) {
     const line = raw.trim();
@@ -28,14 +38,18 @@ export function parseNpmrc(content: string, env: Env): Record<string, string> {
     const key = line.slice(0, eq).trim();
     let value = line.slice(eq + 1).trim();
     if (/^".*"$/.test(value) || /^'.*'$/.test(value)) value = value.slice(1, -1);
-    config[key] = value.replace(/\$\{([^}]+)\}/g, (_m, name: string) => env[name] ?? '');
+    config[key] = value;
   }
   return config;
 }
 
-function readNpmrc(path: string, env: Env): Record<string, string> | undefined {
+/** `${VAR}` replaced from env, as npm does when it reads a config value. */
+export const expandVariables = (value: string, env: Env): string =>
+  value.replace(/\$\{([^}]+)\}/g, (_m, name: string) => env[name] ?? '');
+
+function readNpmrc(path: string): Record<string, string> | undefined {
   try {
-    return parseNpmrc(readFileSync(path, 'utf8'), env);
+    return parseNpmrc(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
@@ -60,32 +74,56 @@ function authToken(config: Record<string, string>, registry: string): string | u
   return undefined;
 }
 
+/** Where npm keeps the user's and the machine's config: npm's own defaults and overrides. */
+export function npmConfigFiles(env: Env, home = env.HOME || env.USERPROFILE): string[] {
+  const value = (name: string): string | undefined => {
+    for (const [key, v] of Object.entries(env)) if (key.toLowerCase() === name && v) return v;
+    return undefined;
+  };
+  const user = value('npm_config_userconfig') ?? (home ? join(home, '.npmrc') : undefined);
+  // npm's global config is `<prefix>/etc/npmrc`; the prefix defaults to the one of the node running.
+  const prefix = value('npm_config_prefix') ?? dirname(dirname(process.execPath));
+  const global = value('npm_config_globalconfig') ?? join(prefix, 'etc', 'npmrc');
+  return [user, global].filter((p): p is string => p !== undefined);
+}
+
+/** Whether npm's `noproxy` list (comma or space separated, `.suffix` allowed) exempts a host. */
+function exempt(noProxy: string | undefined, host: string): boolean {
+  return (noProxy ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some(
+      (entry) =>
+        entry === '*' ||
+        host === entry.replace(/^\./, '') ||
+        host.endsWith(entry.startsWith('.') ? entry : `.${entry}`),
+    );
+}
+
 /**
  * Finds the npm registry for `@depot/*` packages: `npm_config_@depot:registry` / `npm_config_registry`
- * in env, then `@depot:registry=` / `registry=` in `<cwd>/.npmrc`, then in `~/.npmrc`, then the
- * public registry.
+ * in env, then `@depot:registry=` / `registry=` in the user's config (`npm_config_userconfig`, or
+ * `~/.npmrc`), then in the global config, then the public registry. The same layers give npm's
+ * `https-proxy` / `proxy` / `noproxy`.
  */
-export function npmRegistry(
-  env: Env,
-  cwd: string | undefined,
-  home = env.HOME || env.USERPROFILE,
-): NpmRegistry {
+export function npmRegistry(env: Env, home = env.HOME || env.USERPROFILE): NpmRegistry {
   const layers: { from: string; config: Record<string, string> }[] = [];
   const fromEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    const name = /^npm_config_(.+)$/i.exec(key)?.[1];
-    if (name && value !== undefined && /^(@depot:)?registry$/i.test(name))
-      fromEnv[name.toLowerCase()] = value;
+    const name = /^npm_config_(.+)$/i.exec(key)?.[1]?.toLowerCase();
+    if (!name || value === undefined) continue;
+    // npm reads `npm_config_https_proxy` as `https-proxy`.
+    if (/^(@depot:)?registry$|^(https_proxy|proxy|noproxy)$/.test(name))
+      fromEnv[name.replace('_', '-')] = value;
   }
   layers.push({ from: 'npm_config_registry', config: fromEnv });
-  for (const dir of [cwd, home]) {
-    if (!dir) continue;
-    const path = join(dir, '.npmrc');
-    const config = readNpmrc(path, env);
+  for (const path of npmConfigFiles(env, home)) {
+    const config = readNpmrc(path);
     if (config) layers.push({ from: path, config });
   }
   const pick = (key: string): { url: string; from: string } | undefined => {
-    for (const layer of layers) if (layer.config[key]) return { url: layer.config[key], from: layer.from };
+    for (const layer of layers)
+      if (layer.config[key]) return { url: expandVariables(layer.config[key], env), from: layer.from };
     return undefined;
   };
   const chosen = pick('@depot:registry') ??
@@ -94,7 +132,19 @@ export function npmRegistry(
   let token: string | undefined;
   for (const layer of layers) {
     token = authToken(layer.config, url);
-    if (token) break;
+    if (token) {
+      // Expanded here, for the registry the install talks to, and nowhere else.
+      token = expandVariables(token, env);
+      break;
+    }
   }
-  return { url, from: chosen.from, ...(token ? { authToken: token } : {}) };
+  let proxy: string | undefined;
+  try {
+    const registry = new URL(url);
+    const setting = registry.protocol === 'https:' ? (pick('https-proxy') ?? pick('proxy')) : pick('proxy');
+    if (setting && !exempt(pick('noproxy')?.url, registry.hostname)) proxy = setting.url;
+  } catch {
+    // not a URL: the caller reports the registry setting itself
+  }
+  return { url, from: chosen.from, ...(token ? { authToken: token } : {}), ...(proxy ? { proxy } : {}) };
 }

@@ -2,12 +2,13 @@
 // Releases (or a mirror with the same layout, via `download-url`), checked against checksums.txt.
 import { join } from 'node:path';
 import { UserError } from '../errors';
-import { downloadFile, fetchJson, fetchText, HttpError, type HttpOptions, redactUrl } from './http';
+import { downloadWithRetry, DownloadRefused } from '../http/download';
+import { fetchJson, fetchText, HttpError, type InstallHttp, redactUrl } from './http';
 import { assetName, assetUrl, checksumUrls, DEFAULT_DOWNLOAD_URL, releaseEndpoint } from './platform';
 import type { AcquireRequest } from './request';
-import { formatVersion, parseVersion, satisfies } from './semver';
+import { ArchiveObserver, MAX_ARCHIVE_BYTES } from './unpack';
+import { exactVersion, highestInRange } from './version-spec';
 import { checkSha256, parseChecksums } from './verify';
-import { extractFromTarGz } from './tar';
 
 /** One release archive to install. */
 export interface ReleaseAsset {
@@ -16,22 +17,10 @@ export interface ReleaseAsset {
   url: string;
 }
 
-/** Request settings for small metadata files and for archives. */
-export function httpOptions(
-  req: AcquireRequest,
-  timeoutMs: number,
-  headers?: Record<string, string>,
-): HttpOptions {
-  return {
-    attempts: req.attempts,
-    retryDelayMs: req.retryDelayMs,
-    timeoutMs,
-    ...(headers ? { headers } : {}),
-    onRetry: (message) => req.log.info(message),
-  };
-}
-export const METADATA_TIMEOUT_MS = 30_000;
-export const ARCHIVE_TIMEOUT_MS = 10 * 60_000;
+const metadata = (req: AcquireRequest, what: string): InstallHttp => ({
+  deps: { ...req.http, policy: req.policies.metadata },
+  what,
+});
 
 interface ReleaseAnswer {
   ok?: boolean;
@@ -53,7 +42,7 @@ export async function resolveRelease(req: AcquireRequest): Promise<ReleaseAsset>
   }
   const asked = spec.kind === 'latest' ? 'latest' : spec.text;
   const endpoint = releaseEndpoint(req.releaseUrl, asked, target);
-  const answer = (await fetchJson(endpoint, httpOptions(req, METADATA_TIMEOUT_MS))) as ReleaseAnswer | null;
+  const answer = (await fetchJson(endpoint, metadata(req, "Depot's release lookup"))) as ReleaseAnswer | null;
   if (!answer || answer.ok !== true || typeof answer.url !== 'string') {
     const reason = answer?.error ?? 'no download for this platform';
     throw new UserError(
@@ -63,10 +52,9 @@ export async function resolveRelease(req: AcquireRequest): Promise<ReleaseAsset>
   }
   // The endpoint answers {ok, url} (older) or {ok, version, url}; the URL names the version either way.
   const found = answer.version ?? /\/v?(\d+\.\d+\.\d+)\/[^/]*$/.exec(answer.url)?.[1] ?? '';
-  const parsed = parseVersion(found);
-  if (!parsed) throw new HttpError(endpoint, 200, `the answer names no version: ${JSON.stringify(answer)}`);
-  const version = formatVersion(parsed);
-  if (spec.kind === 'range' && !satisfies(version, spec.range)) {
+  const version = exactVersion(found);
+  if (!version) throw new HttpError(endpoint, 200, `the answer names no version: ${JSON.stringify(answer)}`);
+  if (spec.kind === 'range' && (await highestInRange(req.env, [version], spec.text)) !== version) {
     throw new UserError(
       `Depot's release service answered version ${version}, which is outside the range "${spec.text}".`,
     );
@@ -81,7 +69,7 @@ async function publishedChecksum(
   asset: ReleaseAsset,
 ): Promise<{ sha256: string; source: string } | undefined> {
   for (const url of checksumUrls(asset.url, asset.version)) {
-    const text = await fetchText(url, httpOptions(req, METADATA_TIMEOUT_MS));
+    const text = await fetchText(url, metadata(req, `the checksum file ${redactUrl(url)}`));
     if (text === undefined) continue;
     const sha256 = parseChecksums(text).get(asset.name);
     if (!sha256) {
@@ -95,45 +83,55 @@ async function publishedChecksum(
 }
 
 /**
- * Downloads, verifies and extracts one release archive inside `workDir`; returns the extracted
- * executable. The archive is checked against the published checksums and the `checksum` input
- * before anything is extracted.
+ * Downloads one release archive into `workDir` and verifies it against the published checksums and
+ * the `checksum` input; returns the archive's path. The checksum file is fetched while the archive
+ * downloads, and nothing is unpacked before both agree.
  */
 export async function downloadRelease(
   req: AcquireRequest,
   asset: ReleaseAsset,
   workDir: string,
 ): Promise<string> {
-  const { target } = req;
-  if (target.archive === 'zip') {
-    // Windows archives are .zip; this project has no zip reader yet (the URL and name are right).
-    throw new UserError(
-      `Installing ${asset.name} needs a .zip reader, which this version does not have.`,
-      'On Windows, install the depot CLI before this step (e.g. `npm install -g @depot/cli`) and put it on PATH.',
-    );
+  const archive = join(workDir, asset.name);
+  const [published, downloaded] = await Promise.allSettled([
+    publishedChecksum(req, asset),
+    downloadWithRetry(
+      {
+        url: asset.url,
+        dest: archive,
+        what: `the download of ${asset.name}`,
+        maxBytes: MAX_ARCHIVE_BYTES,
+        observe: () => new ArchiveObserver(['sha256'], req.target.archive === 'tar.gz'),
+      },
+      { ...req.http, policy: req.policies.archive },
+    ),
+  ]);
+  if (published.status === 'rejected') throw published.reason;
+  if (downloaded.status === 'rejected') {
+    const error: unknown = downloaded.reason;
+    if (error instanceof DownloadRefused)
+      throw new HttpError(
+        asset.url,
+        error.status,
+        `HTTP ${error.status} (is ${asset.version} published there?)`,
+      );
+    throw error;
   }
-  const published = await publishedChecksum(req, asset);
   const expected = [
-    ...(published ? [published] : []),
+    ...(published.value ? [published.value] : []),
     ...(req.checksum ? [{ sha256: req.checksum, source: 'the checksum input' }] : []),
   ];
   if (expected.length === 0) {
-    // Nothing unverified is ever cached or run (DESIGN: security rules).
+    // Nothing unverified is ever cached or run.
     throw new UserError(
-      `Cannot verify ${asset.name}: no checksums.txt is published next to it and no checksum input is set (or version ${asset.version} does not exist at ${redactUrl(asset.url)}).`,
+      `Cannot verify ${asset.name}: no checksums.txt is published next to it at ${redactUrl(asset.url)} and no checksum input is set.`,
       'Set the checksum input to the sha256 of the archive (or DEPOT_DOWNLOAD_URL/download-url to a mirror that publishes checksums.txt).',
     );
   }
-  const archive = join(workDir, asset.name);
-  const { digests, bytes } = await downloadFile(
-    asset.url,
-    archive,
-    ['sha256'],
-    httpOptions(req, ARCHIVE_TIMEOUT_MS),
-  );
+  const { bytes, observer } = downloaded.value;
+  const digests = observer.digests();
   req.log.debug(`Downloaded ${bytes} bytes, sha256 ${digests.sha256}`);
   for (const { sha256, source } of expected) checkSha256(asset.name, sha256, digests, source);
-  const binary = join(workDir, target.binary);
-  await extractFromTarGz(archive, [`bin/${target.binary}`, target.binary], binary);
-  return binary;
+  await observer.checkUnpackedSize();
+  return archive;
 }

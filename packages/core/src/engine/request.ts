@@ -1,7 +1,9 @@
 // What an install asks for, validated once: shared by the setup step's option check and ensureEngine.
 import { InputError, UserError } from '../errors';
+import type { HttpDeps } from '../http/request';
+import type { RetryPolicy } from '../http/policy';
 import type { Target } from './platform';
-import { parseVersionSpec, type VersionSpec } from './semver';
+import { parseVersionSpec, type VersionSpec } from './version-spec';
 import { normalizeChecksum } from './verify';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -30,12 +32,11 @@ export interface AcquireRequest extends EngineRequest {
   /** Base of Depot's release endpoint. */
   releaseUrl: string;
   env: Env;
-  /** Directory whose .npmrc counts as the project's. */
-  cwd?: string;
   log: InstallLog;
-  /** Attempts per request and the first retry delay (doubling, capped). */
-  attempts: number;
-  retryDelayMs: number;
+  /** The HTTP seams (a test transport, a fake clock); policies come from `policies`. */
+  http: HttpDeps;
+  /** Retry policies for small metadata requests and for archives. */
+  policies: { metadata: Partial<RetryPolicy>; archive: Partial<RetryPolicy> };
 }
 
 export const VERSION_ACCEPTED =
@@ -58,7 +59,12 @@ export function isHttpUrl(text: string): boolean {
 export function parseEngineRequest(
   raw: { version: string; downloadUrl?: string; checksum?: string },
   env: Env = {},
+  mask: (secret: string) => void = () => {},
 ): EngineRequest {
+  // A mirror's password is masked before anything can print it, a malformed URL included.
+  maskUrlCredentials(raw.downloadUrl ?? '', mask);
+  maskUrlCredentials(env.DEPOT_DOWNLOAD_URL ?? '', mask);
+  maskUrlCredentials(env.DEPOT_RELEASE_URL ?? '', mask);
   const spec = parseVersionSpec(raw.version);
   if (!spec) throw new InputError('version', raw.version, VERSION_ACCEPTED);
   const request: EngineRequest = { spec };
@@ -104,12 +110,32 @@ export function parseEngineRequest(
 }
 
 /**
- * A mirror URL as it may be shown: user and password (`user:token@host`) replaced by `***`,
- * even in text that does not parse as a URL (a forgotten scheme is the usual mistake).
+ * A mirror URL as it may be shown: everything between the scheme and the last `@` of the authority
+ * replaced by `***`, however the URL is spelled (`http//user:pw@host`, an unencoded `@` in the
+ * password, no scheme at all). Text without `@` is returned as is.
  */
 export function withoutCredentials(url: string): string {
-  return url.replace(
-    /^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]*@/i,
-    (_m, scheme: string | undefined) => `${scheme ?? ''}***@`,
-  );
+  const at = url.lastIndexOf('@');
+  if (at < 0) return url;
+  const scheme = /^\s*[a-z][a-z0-9+.-]*:?\/\//i.exec(url)?.[0] ?? '';
+  return `${scheme}***${url.slice(at)}`;
 }
+
+/** Passes the user-info part of a URL-like text (`user:pw` before the last `@`) and its password to `mask`. */
+export function maskUrlCredentials(url: string, mask: (secret: string) => void): void {
+  const at = url.lastIndexOf('@');
+  if (at < 0) return;
+  const scheme = /^\s*[a-z][a-z0-9+.-]*:?\/\//i.exec(url)?.[0] ?? '';
+  const userInfo = url.slice(scheme.length, at);
+  const colon = userInfo.indexOf(':');
+  const password = colon >= 0 ? userInfo.slice(colon + 1) : '';
+  for (const secret of [userInfo, password, safeDecode(password)]) if (secret.length >= 3) mask(secret);
+}
+
+const safeDecode = (text: string): string => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+};

@@ -60,11 +60,13 @@ export const setupOutputs = {
 export function validateSetupOptions(
   options: SetupOptions,
   env: Readonly<Record<string, string | undefined>>,
+  mask?: (secret: string) => void,
 ): EngineRequest {
   if (options.project && !/^[\w-]+$/.test(options.project))
     throw new InputError('project', options.project, 'a Depot project ID (letters and digits)');
   return parseEngineRequest(
     { version: options.version, downloadUrl: options['download-url'], checksum: options.checksum },
     env,
+    mask,
   );
 }

@@ -49,7 +49,7 @@ export async function locateEngine(step: StepContext, dryRun: boolean): Promise<
       version,
       env: ci.env,
       tempDir: ci.tempDir,
-      cwd: ci.workspace,
+      mask: (secret) => adapter.mask(secret),
       log: installLogFor(adapter),
     });
     adapter.info(

@@ -116,7 +116,7 @@ export async function setupMain(step: SetupStepContext): Promise<number> {
   // 1. options
   const options = await readOptions(setupSchema, (name) => adapter.input(name));
   maskSecret(adapter, options.token);
-  const request = validateSetupOptions(options, ci.env);
+  const request = validateSetupOptions(options, ci.env, (secret) => adapter.mask(secret));
 
   // 2. credentials (only with oidc: true) and 3. engine, at the same time
   const [engine, oidc] = await Promise.all([
@@ -126,7 +126,7 @@ export async function setupMain(step: SetupStepContext): Promise<number> {
       checksum: request.checksum,
       env: ci.env,
       tempDir: ci.tempDir,
-      cwd: ci.workspace,
+      mask: (secret) => adapter.mask(secret),
       log: installLogFor(adapter),
     }),
     options.oidc && !options.token ? oidcToken(step) : undefined,
