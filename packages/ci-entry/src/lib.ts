@@ -2,3 +2,4 @@ export * from './adapter-base';
 export * from './commands';
 export * from './private-files';
 export * from './runner';
+export * from './shell';

@@ -1,6 +1,12 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir, ScrubbingAdapter, writePrivateFile } from '@depot-actions/ci-entry';
+import {
+  ensurePrivateDir,
+  outputVariable,
+  ScrubbingAdapter,
+  shellQuote,
+  writePrivateFile,
+} from '@depot-actions/ci-entry';
 import type { Schema } from '@depot-actions/core';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -21,17 +27,8 @@ export const orbParameter = (name: string): string =>
  */
 export const paramVariable = (name: string): string => `PARAM_${orbParameter(name).toUpperCase()}`;
 
-/**
- * The variable an output is exported as in $BASH_ENV: `DEPOT_OUTPUT_` + the name (`build-id` →
- * `DEPOT_OUTPUT_BUILD_ID`). Not `DEPOT_BUILD_ID`: the depot CLI reads DEPOT_BUILD_ID (attach to an
- * existing build) and DEPOT_PROJECT_ID, so exporting outputs under those names would make the next
- * `depot build` in the job reuse the finished build.
- */
-export const outputVariable = (name: string): string =>
-  `DEPOT_OUTPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-
-/** POSIX single quoting: the value is inert text to any shell that sources it, newlines included. */
-export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+// Outputs are DEPOT_OUTPUT_* variables, never DEPOT_BUILD_ID and the like, which the CLI reads.
+export { outputVariable, shellQuote } from '@depot-actions/ci-entry';
 
 export interface CircleCiAdapterOptions {
   env: Env;
