@@ -1,11 +1,10 @@
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-  ensurePrivateDir,
+  cautionBlocks,
   outputVariable,
   ScrubbingAdapter,
   shellQuote,
-  writePrivateFile,
+  writeStepReport,
 } from '@depot-actions/ci-entry';
 import type { Schema } from '@depot-actions/core';
 
@@ -104,22 +103,11 @@ export class CircleCiAdapter extends ScrubbingAdapter {
     const names = Object.keys(this.outputs);
     for (const name of names)
       this.appendBashEnv(`export ${outputVariable(name)}=${shellQuote(this.outputs[name])}`);
-    const summary = [
-      ...this.summaries,
-      ...this.unreportedErrors().map((text) => `> [!CAUTION]\n> ${text.replace(/\n/g, '\n> ')}\n`),
-    ];
+    const summary = [...this.summaries, ...cautionBlocks(this.unreportedErrors())];
     if (!names.length && !summary.length) return;
-    try {
-      ensurePrivateDir(outputDir);
-      if (names.length)
-        writePrivateFile(
-          join(outputDir, `depot-${command}-outputs.json`),
-          JSON.stringify(this.outputs, null, 2) + '\n',
-        );
-      if (summary.length)
-        writePrivateFile(join(outputDir, `depot-${command}-summary.md`), summary.join('\n'));
-    } catch (error) {
-      process.stderr.write(`Warning: could not write to ${outputDir}: ${(error as Error).message}\n`);
+    const failed = writeStepReport({ dir: outputDir, command, outputs: this.outputs, summary });
+    if (failed) {
+      process.stderr.write(`Warning: ${failed}\n`);
       return;
     }
     if (names.length) {
