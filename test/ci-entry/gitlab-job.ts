@@ -145,14 +145,22 @@ export async function runJob(
   job: Map,
   env: Record<string, string | undefined>,
   cwd: string,
-  options: { shell?: string; onStart?: (pid: number) => void; afterScript?: boolean } = {},
+  options: { shell?: string[]; onStart?: (pid: number) => void; afterScript?: boolean } = {},
 ): Promise<JobRun> {
-  const shell = options.shell ?? 'sh';
+  const [shell, ...shellArgs] = options.shell ?? ['sh'];
   const lines = [...((job.before_script ?? []) as string[]), ...((job.script ?? []) as string[])];
   // The runner stops at the first failing command (its generated script runs with errexit).
-  const script = await runProcess(shell, ['-e', '-c', lines.join('\n')], env, cwd, options.onStart);
+  const script = await runProcess(
+    shell,
+    [...shellArgs, '-e', '-c', lines.join('\n')],
+    env,
+    cwd,
+    options.onStart,
+  );
   if (options.afterScript === false) return { script };
   const after = (job.after_script ?? []) as string[];
-  const afterScript = after.length ? await runProcess(shell, ['-c', after.join('\n')], env, cwd) : undefined;
+  const afterScript = after.length
+    ? await runProcess(shell, [...shellArgs, '-c', after.join('\n')], env, cwd)
+    : undefined;
   return { script, afterScript };
 }
