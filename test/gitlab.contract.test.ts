@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startDepotApi, type DepotApi } from './doubles/depot-api';
 import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { fieldStrings, type ProtoMessage } from './doubles/protobuf';
@@ -15,9 +14,11 @@ import { REAL_DEPOT_VERSION, startReleaseServer, type ReleaseServer } from './do
 import { readStubRecords, stubEnv } from './harness/engine-stub';
 import { REPO_ROOT } from './harness/runner';
 import {
+  cancelWhenStubReady,
   DEPOT_STUB_DIR,
   expectNoSecrets,
   filesIn,
+  INJECTION,
   pathWith,
   REAL_CLI_DIR,
   realCliEnv,
@@ -133,14 +134,6 @@ function dotenv(r: GitLabRun, command: string): Record<string, string> {
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
 }
-
-const INJECTION = [
-  'A=$(touch MARKER)',
-  'B=`touch MARKER`',
-  'C=x; touch MARKER',
-  `D="quoted" 'single'`,
-  'E=two words',
-];
 
 describe('GitLab component: template → sh → entry point → depot', () => {
   test('user values reach depot verbatim, and nothing they contain runs', async () => {
@@ -381,23 +374,10 @@ describe('GitLab component: cancel', () => {
           afterScript: false,
           variables: { DEPOT_TOKEN: 'depot_env_1a2b3c4d', DEPOT_STUB_SLEEP_MS: '30000' },
           onStart: (pid, paths) => {
-            signalled = (async () => {
-              for (let i = 0; i < 400; i++) {
-                const [call] = await readStubRecords(paths.records).catch(() => []);
-                if (call?.ready) break;
-                await sleep(25);
-              }
-              during = filesIn(paths.tmp);
-              // GitLab's runner stops a cancelled job's processes with SIGTERM, then SIGKILL.
-              process.kill(-pid, signals === 'KILL' ? 'SIGKILL' : 'SIGTERM');
-              if (signals === 'KILL') return;
-              await sleep(2000);
-              try {
-                process.kill(-pid, 'SIGKILL');
-              } catch {
-                // the group is gone already
-              }
-            })();
+            // GitLab's runner stops a cancelled job's processes with SIGTERM, then SIGKILL.
+            signalled = cancelWhenStubReady(pid, paths.records, paths.tmp, signals).then((files) => {
+              during = files;
+            });
           },
         },
       );

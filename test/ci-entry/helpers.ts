@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readStubRecords } from '../harness/engine-stub';
 import { REPO_ROOT } from '../harness/runner';
 
 export const CI_STUB_DIR = join(REPO_ROOT, 'test', 'ci-entry', 'stubs');
@@ -116,4 +117,42 @@ export function expectNoSecrets(secrets: readonly string[], texts: Record<string
       if (text.includes(secret)) throw new Error(`a secret (${secret.slice(0, 6)}…) leaked into ${where}`);
     }
   }
+}
+
+/** Values that would run `touch MARKER` (or split into words) if any shell ever read them as code. */
+export const INJECTION = [
+  'A=$(touch MARKER)',
+  'B=`touch MARKER`',
+  'C=x; touch MARKER',
+  `D="quoted" 'single'`,
+  'E=two words',
+];
+
+/**
+ * Cancels a job the way CI runners do, once the depot stub (sleeping) is ready: SIGTERM to the
+ * process group led by `pid`, SIGKILL 2 s later; or SIGKILL at once. Resolves with the files
+ * under `tmp` at the moment of the signal.
+ */
+export async function cancelWhenStubReady(
+  pid: number,
+  records: string,
+  tmp: string,
+  signals: 'TERM then KILL' | 'KILL',
+): Promise<string[]> {
+  for (let i = 0; i < 400; i++) {
+    const [call] = await readStubRecords(records).catch(() => []);
+    if (call?.ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const during = filesIn(tmp);
+  process.kill(-pid, signals === 'KILL' ? 'SIGKILL' : 'SIGTERM');
+  if (signals === 'TERM then KILL') {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  }
+  return during;
 }

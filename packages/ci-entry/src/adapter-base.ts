@@ -5,6 +5,7 @@ import {
   type CiAdapter,
   type RawInput,
 } from '@depot-actions/core';
+import { shellQuote } from './shell';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -95,6 +96,22 @@ export abstract class ScrubbingAdapter implements CiAdapter {
   /** Refuses to export what is not a variable name. */
   protected checkExportName(name: string): void {
     if (!ENV_NAME.test(name)) throw new Error(`cannot export ${JSON.stringify(name)}: not a variable name`);
+  }
+
+  /**
+   * An `export` line for a file that later shell code sources (CircleCI's $BASH_ENV, the GitLab
+   * component's env file), which may be printed (`bash -x`) or outlive the step: a value quoted
+   * inert, and a secret only as a reference to the job variable that already holds it (the OIDC
+   * token the CI gave the job), never as its value. A secret no variable holds is refused.
+   */
+  protected exportLine(name: string, value: string): string {
+    this.checkExportName(name);
+    if (!this.redactor.has(value)) return `export ${name}=${shellQuote(value)}`;
+    const holder = Object.keys(this.env)
+      .sort()
+      .find((key) => key !== name && ENV_NAME.test(key) && this.env[key] === value);
+    if (!holder) throw new Error(`refusing to export ${name}: its value is a secret`);
+    return `export ${name}="\${${holder}}"`;
   }
 
   /**

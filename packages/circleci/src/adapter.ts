@@ -79,13 +79,7 @@ export class CircleCiAdapter extends ScrubbingAdapter {
    * CIRCLE_OIDC_TOKEN_V2), never as its value.
    */
   exportEnv(name: string, value: string): void {
-    this.checkExportName(name);
-    if (!this.redactor.has(value)) return this.appendBashEnv(`export ${name}=${shellQuote(value)}`);
-    const holder = Object.keys(this.env)
-      .sort()
-      .find((key) => key !== name && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && this.env[key] === value);
-    if (!holder) throw new Error(`refusing to export ${name}: its value is a secret`);
-    this.appendBashEnv(`export ${name}="\${${holder}}"`);
+    this.appendBashEnv(this.exportLine(name, value));
   }
   addPath(dir: string): void {
     this.appendBashEnv(`export PATH=${shellQuote(dir)}:"$PATH"`);

@@ -1,12 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import {
-  cautionBlocks,
-  outputVariable,
-  ScrubbingAdapter,
-  shellQuote,
-  writeStepReport,
-} from '@depot-actions/ci-entry';
+import { cautionBlocks, outputVariable, ScrubbingAdapter, writeStepReport } from '@depot-actions/ci-entry';
 import type { Schema } from '@depot-actions/core';
 import { sectionEnd, sectionName, sectionStart } from './sections';
 
@@ -98,13 +92,7 @@ export class GitLabAdapter extends ScrubbingAdapter {
    * never as its value.
    */
   exportEnv(name: string, value: string): void {
-    this.checkExportName(name);
-    if (!this.redactor.has(value)) return this.appendEnvFile(`export ${name}=${shellQuote(value)}`);
-    const holder = Object.keys(this.env)
-      .sort()
-      .find((key) => key !== name && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && this.env[key] === value);
-    if (!holder) throw new Error(`refusing to export ${name}: its value is a secret`);
-    this.appendEnvFile(`export ${name}="\${${holder}}"`);
+    this.appendEnvFile(this.exportLine(name, value));
   }
   addPath(dir: string): void {
     this.exportEnv('PATH', [dir, this.env.PATH ?? ''].join(delimiter));
