@@ -9,18 +9,16 @@ depot_status=0
 depot_dir="$(mktemp -d "${TMPDIR:-/tmp}/depot-gitlab-job${CI_JOB_ID:-0}.XXXXXX")" || exit 1
 chmod 0700 "${depot_dir}"
 if command -v node >/dev/null 2>&1; then
-  # Unpacks the bundle (gzip+base64 in DEPOT_COMPONENT_ENTRY) after checking the Node.js version.
+  # One node process checks its version, unpacks the bundle (gzip+base64 in DEPOT_COMPONENT_ENTRY,
+  # 60+ kB, which it then drops from the environment the engine inherits) and runs it.
   # shellcheck disable=SC2016 # the single-quoted text is JavaScript, not shell
-  node -e 'const v = process.versions.node; if (Number(v.split(".")[0]) < 20) { console.error(`depot component: Node.js 20 or later is required, found ${v}. Fix: set the image input to an image with Node.js 20+ (default node:22-alpine).`); process.exit(1); } require("fs").writeFileSync(process.argv[1], require("zlib").gunzipSync(Buffer.from(process.env.DEPOT_COMPONENT_ENTRY || "", "base64")), { mode: 0o600, flag: "wx" });' "${depot_dir}/index.mjs" || depot_status=$?
+  DEPOT_ENV_FILE="${depot_dir}/env" TMPDIR="${depot_dir}" node -e 'const v = process.versions.node; if (Number(v.split(".")[0]) < 20) { console.error(`depot component: Node.js 20 or later is required, found ${v}. Fix: set the image input to an image with Node.js 20+ (default node:22-alpine).`); process.exit(1); } const [file, command] = process.argv.slice(1); require("fs").writeFileSync(file, require("zlib").gunzipSync(Buffer.from(process.env.DEPOT_COMPONENT_ENTRY || "", "base64")), { mode: 0o600, flag: "wx" }); delete process.env.DEPOT_COMPONENT_ENTRY; process.argv = [process.argv[0], file, command]; import(require("url").pathToFileURL(file).href).catch((error) => { console.error(error); process.exitCode = 1; });' "${depot_dir}/index.mjs" "${DEPOT_COMPONENT_COMMAND:-}" || depot_status=$?
 else
   echo "depot component: Node.js 20 or later is required but node is not on PATH. Fix: set the image input to an image with Node.js 20+ (default node:22-alpine), or install Node.js before this job's script." >&2
   depot_status=1
 fi
-# The encoded bundle is 60+ kB: keep it out of the environment of everything started below.
+# Keep the encoded bundle out of the environment of the rest of the job (install: your script).
 unset DEPOT_COMPONENT_ENTRY
-if [ "${depot_status}" -eq 0 ]; then
-  DEPOT_ENV_FILE="${depot_dir}/env" TMPDIR="${depot_dir}" node "${depot_dir}/index.mjs" "${DEPOT_COMPONENT_COMMAND:-}" || depot_status=$?
-fi
 # install: PATH (and DEPOT_TOKEN with oidc: true, as a reference to DEPOT_OIDC_TOKEN) for the job's script.
 if [ "${depot_status}" -eq 0 ] && [ -f "${depot_dir}/env" ]; then
   # shellcheck disable=SC1091 # written by the entry point just above
