@@ -8,12 +8,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Ajv } from 'ajv';
+import { outputVariable } from '@depot-actions/ci-entry';
 import { inputVariable } from '@depot-actions/gitlab';
-import { bakeSchema, buildSchema, setupSchema, type InputSpec, type Schema } from '@depot-actions/core';
+import { parse } from 'yaml';
+import {
+  bakeOutputs,
+  bakeSchema,
+  buildOutputs,
+  buildSchema,
+  setupOutputs,
+  setupSchema,
+  type InputSpec,
+  type Schema,
+} from '@depot-actions/core';
 import { componentTemplate, DEPOT_AUDIENCE, reportPaths } from '../scripts/generate-gitlab';
 import { CI_COMMANDS } from '../scripts/ci-schemas';
 import { gitlabJobsSchema, gitlabSpecSchema } from './ci-entry/gitlab-schema';
-import { COMPONENT_DIR, includeComponent, readTemplate } from './ci-entry/gitlab-job';
+import { COMPONENT_DIR, includeComponent, readTemplate, type InputValue } from './ci-entry/gitlab-job';
 import { runTool, shellTest } from './ci-entry/shell-tools';
 import { REPO_ROOT } from './harness/runner';
 
@@ -165,5 +176,96 @@ describe('component README and scripts', () => {
     const r = runTool('shellcheck', ['-s', 'sh', 'scripts/run.sh', 'scripts/cleanup.sh'], COMPONENT_DIR);
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+/**
+ * Lints a pipeline that includes the component: each include names a template and passes inputs
+ * GitLab accepts; a job named like an included job only adds a before_script or variables (GitLab
+ * merges it in); `needs:` names jobs that exist; `$DEPOT_OUTPUT_*` a job reads are outputs of a
+ * depot job it needs; every stage is declared.
+ */
+function lintPipeline(pipeline: Map): string[] {
+  const problems: string[] = [];
+  const outputsOf: Record<string, Record<string, string>> = {
+    install: setupOutputs,
+    build: buildOutputs,
+    bake: bakeOutputs,
+  };
+  const depotJobs = new Map<string, string>();
+  for (const entry of (pipeline.include ?? []) as Map[]) {
+    const m = /^\$CI_SERVER_FQDN\/[^/\s]+\/[^/\s]+\/(install|build|bake)@\d+\.\d+\.\d+$/.exec(
+      String(entry.component),
+    );
+    if (!m) {
+      problems.push(`include ${JSON.stringify(entry.component)} is not a depot component`);
+      continue;
+    }
+    const inputs = (entry.inputs ?? {}) as Record<string, InputValue>;
+    // The job keeps its name when its other inputs are wrong, so what follows is still checked.
+    depotJobs.set(String(inputs['job-name'] ?? `depot-${m[1]}`), m[1]);
+    try {
+      includeComponent(m[1], inputs);
+    } catch (error) {
+      problems.push(`${m[1]}: ${(error as Error).message}`);
+    }
+  }
+  const stages = (pipeline.stages ?? ['build', 'test', 'deploy']) as string[];
+  for (const [name, value] of Object.entries(pipeline)) {
+    if (['stages', 'include', 'variables', 'default', 'workflow'].includes(name) || name.startsWith('.'))
+      continue;
+    const job = value as Map;
+    if (depotJobs.has(name)) {
+      const extra = Object.keys(job).filter((k) => !['before_script', 'variables'].includes(k));
+      if (extra.length || (depotJobs.get(name) === 'install' && job.before_script))
+        problems.push(`${name}: overrides ${extra.join(', ') || 'before_script'} of the component's job`);
+      continue;
+    }
+    if (!stages.includes(String(job.stage ?? 'test')))
+      problems.push(`${name}: stage ${String(job.stage)} is not declared`);
+    const needs = ((job.needs ?? []) as unknown[]).map((n) =>
+      String(typeof n === 'object' && n ? (n as Map).job : n),
+    );
+    for (const need of needs)
+      if (!depotJobs.has(need) && !Object.hasOwn(pipeline, need))
+        problems.push(`${name}: needs ${need}, which does not exist`);
+    const available = new Set(
+      needs.flatMap((n) =>
+        Object.keys(outputsOf[depotJobs.get(n) ?? ''] ?? {}).map((o) => outputVariable(o)),
+      ),
+    );
+    for (const text of strings(job, '').map(([, s]) => s))
+      for (const [, variable] of text.matchAll(/\$\{?(DEPOT_OUTPUT_[A-Z0-9_]+)/g))
+        if (!available.has(variable))
+          problems.push(`${name}: reads ${variable}, which no job it needs outputs`);
+  }
+  return problems;
+}
+
+describe('action-templates/gitlab/gitlab-ci.yml', () => {
+  const file = join(REPO_ROOT, 'action-templates', 'gitlab', 'gitlab-ci.yml');
+  const pipeline = (): Map => parse(readFileSync(file, 'utf8')) as Map;
+
+  test('includes the component with inputs GitLab accepts, and reads only outputs that exist', () => {
+    expect(lintPipeline(pipeline())).toEqual([]);
+  });
+
+  test('the lint catches what it exists for', () => {
+    const broken = pipeline();
+    const [build, bake] = broken.include as Map[];
+    (build.inputs as Map).pushh = true;
+    (bake.inputs as Map).push = 'yes';
+    ((broken['show-image'] as Map).script as string[]).push('echo $DEPOT_OUTPUT_TARGETS $DEPOT_BUILD_ID');
+    (broken['show-bake'] as Map).needs = ['depot-bake'];
+    (broken['depot-build'] as Map).script = ['echo replaced'];
+    expect(lintPipeline(broken)).toEqual([
+      'build: unknown input arguments: pushh',
+      'bake: `push` input: provided value is not a boolean',
+      "depot-build: overrides script of the component's job",
+      'show-image: reads DEPOT_OUTPUT_TARGETS, which no job it needs outputs',
+      'show-bake: needs depot-bake, which does not exist',
+      'show-bake: reads DEPOT_OUTPUT_TARGETS, which no job it needs outputs',
+      'show-bake: reads DEPOT_OUTPUT_BUILD_URL, which no job it needs outputs',
+    ]);
   });
 });
