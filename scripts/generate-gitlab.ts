@@ -100,7 +100,8 @@ export function componentInputs(command: (typeof CI_COMMANDS)[number]): Record<s
     inputs.script = {
       type: 'array',
       default: ['depot --version'],
-      description: 'The job’s own commands, run with depot on PATH (and DEPOT_TOKEN with oidc: true).',
+      description:
+        'The job’s own commands, run with depot on PATH (the depot CLI finds DEPOT_TOKEN or the job’s DEPOT_OIDC_TOKEN by itself).',
     };
   const variables = new Set<string>();
   for (const [name, spec] of portable(command.schema)) {

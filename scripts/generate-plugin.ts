@@ -35,6 +35,10 @@ const COMMAND_PROPERTY = {
     'What the plugin does: build (depot build) or bake (depot bake). To install the CLI only, use the depot-install plugin.',
 };
 
+/** A pattern that matches exactly these values, in any case (JSON schema has no case-insensitive enum). */
+const anyCase = (values: readonly string[]): string =>
+  `^(${values.map((v) => v.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`)).join('|')})$`;
+
 /** One option's JSON schema: the same rules the entry point applies (packages/buildkite/src/config.ts). */
 function property(name: string, spec: InputSpec, where: string): Record<string, unknown> {
   const description = `${name === 'token' ? TOKEN_DESCRIPTION : spec.description}${where}`;
@@ -52,6 +56,13 @@ function property(name: string, spec: InputSpec, where: string): Record<string, 
           pattern: '^[1-9][0-9]*$',
           default: Number(spec.default),
           description,
+        };
+      if (spec.values && spec.ignoreCase)
+        return {
+          type: 'string',
+          pattern: anyCase(spec.values),
+          ...(spec.default ? { default: spec.default } : {}),
+          description: `${description} (one of ${spec.values.join(', ')}, any case)`,
         };
       if (spec.values)
         return {

@@ -2,10 +2,17 @@
 // dist → the recording depot stub): list items kept whole, a null option failing with one line,
 // typed values (numbers, booleans, maps), annotation contexts per job, and cleanup after a cancel.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { readStubRecords } from './harness/engine-stub';
-import { runPluginJob, type Json, type PluginJob, type PluginJobOptions } from './ci-entry/buildkite-job';
+import { cancelWhenDepotRuns, type CancelSignals } from './ci-entry/cancel';
+import { agentPluginEnv } from './ci-entry/buildkite-agent';
+import {
+  DEPOT_PLUGIN,
+  runPluginJob,
+  type Json,
+  type PluginJob,
+  type PluginJobOptions,
+} from './ci-entry/buildkite-job';
 import { CI_STUB_DIR, DEPOT_STUB_DIR, filesIn, pathWith } from './ci-entry/helpers';
 
 let issuer: OidcIssuer;
@@ -184,36 +191,18 @@ describe('cancel', () => {
    * then the remaining hooks run. Returns the files seen in TMPDIR while depot ran.
    */
   async function cancelled(
-    signals: 'TERM then KILL' | 'KILL',
+    signals: CancelSignals,
     hooks?: PluginJobOptions['hooks'],
   ): Promise<{ r: PluginJob; during: string[] }> {
-    let during: string[] = [];
-    let signalled: Promise<void> = Promise.resolve();
+    let cancelled: Promise<string[]> = Promise.resolve([]);
     const r = await job({ secrets: [`TLS_KEY=${PEM}`], tags: 'registry.example/app:1' }, TOKEN, {
       hooks,
       stub: { DEPOT_STUB_SLEEP_MS: '30000' },
       onHookStart: (hook, pid, paths) => {
-        if (hook !== 'command') return;
-        signalled = (async () => {
-          for (let i = 0; i < 400; i++) {
-            const [call] = await readStubRecords(paths.records).catch(() => []);
-            if (call?.ready) break;
-            await sleep(25);
-          }
-          during = filesIn(paths.tmp);
-          process.kill(-pid, signals === 'KILL' ? 'SIGKILL' : 'SIGTERM');
-          if (signals === 'KILL') return;
-          await sleep(2000);
-          try {
-            process.kill(-pid, 'SIGKILL');
-          } catch {
-            // the group is gone already
-          }
-        })();
+        if (hook === 'command') cancelled = cancelWhenDepotRuns(pid, paths, signals);
       },
     });
-    await signalled;
-    return { r, during };
+    return { r, during: await cancelled };
   }
 
   const secretFiles = (files: string[]): string[] => files.filter((f) => /secret/.test(f));
@@ -232,5 +221,37 @@ describe('cancel', () => {
     const { r, during } = await cancelled('KILL');
     expect(secretFiles(during)).not.toEqual([]);
     expect(filesIn(r.tmp)).toEqual([]);
+  });
+});
+
+describe("the agent's variables, as its source makes them", () => {
+  test('lists _N, maps _KEY, booleans, numbers as written, collapsed underscores; null drops all', () => {
+    const env = agentPluginEnv(DEPOT_PLUGIN, {
+      tags: ['a', 'b'],
+      secrets: { 'my-id': 'v' },
+      push: true,
+      'fallback-timeout': 60,
+      build__args: 'x',
+    });
+    expect(env).toMatchObject({
+      BUILDKITE_PLUGIN_NAME: 'DEPOT',
+      BUILDKITE_PLUGIN_DEPOT_TAGS_0: 'a',
+      BUILDKITE_PLUGIN_DEPOT_TAGS_1: 'b',
+      BUILDKITE_PLUGIN_DEPOT_SECRETS_MY_ID: 'v',
+      BUILDKITE_PLUGIN_DEPOT_PUSH: 'true',
+      BUILDKITE_PLUGIN_DEPOT_FALLBACK_TIMEOUT: '60',
+      BUILDKITE_PLUGIN_DEPOT_BUILD__ARGS: 'x',
+      BUILDKITE_PLUGIN_DEPOT_BUILD_ARGS: 'x',
+    });
+    expect(JSON.parse(env.BUILDKITE_PLUGIN_CONFIGURATION ?? '')).toMatchObject({ push: true });
+    const dropped = agentPluginEnv(DEPOT_PLUGIN, { tags: null, push: true });
+    expect(Object.keys(dropped)).toEqual(['BUILDKITE_PLUGINS']);
+  });
+
+  test('a map option read from the variables alone is refused, not ignored', async () => {
+    const r = await job({ secrets: { id: 'x' } }, { ...TOKEN, BUILDKITE_PLUGIN_CONFIGURATION: undefined });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('Invalid value for input "secrets"');
+    expect(await readStubRecords(r.records)).toEqual([]);
   });
 });

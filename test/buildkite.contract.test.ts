@@ -73,7 +73,8 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
     const r = await runHook('command', {
       command: 'build',
       project: 'prj_bk',
-      tags: ['registry.example/app:1', 'registry.example/app:$(touch MARKER)'],
+      // A tag cannot carry shell text (it must be an image reference); the other options do.
+      tags: ['registry.example/app:1', 'registry.example/app:2'],
       'build-args': INJECTION,
       labels: 'note=a;b `c` $(d) "e"\nsecond=line two',
       target: '$(touch MARKER)',
@@ -83,9 +84,7 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
     expect(r.exitCode).toBe(0);
     const [call] = await readStubRecords(r.records);
     for (const value of INJECTION) expect(call.argv).toContain(value);
-    expect(call.argv).toEqual(
-      expect.arrayContaining(['--tag', 'registry.example/app:$(touch MARKER)', '--push']),
-    );
+    expect(call.argv).toEqual(expect.arrayContaining(['--tag', 'registry.example/app:2', '--push']));
     expect(call.argv).toContain('note=a;b `c` $(d) "e"');
     expect(call.argv).toContain('$(touch MARKER)');
     expect(existsSync(join(r.work, 'checkout', 'MARKER'))).toBe(false);
@@ -159,6 +158,23 @@ describe('Buildkite plugin: hooks → entry point → depot', () => {
       '--context',
       `depot-bake-image-${JOB_ID}`,
     ]);
+    expect(await readStubRecords(r.records)).toEqual([]);
+  });
+
+  test('a NUL byte in an option (the JSON configuration can carry one) is a one-line error', async () => {
+    const r = await runHook(
+      'command',
+      { command: 'build' },
+      {
+        DEPOT_TOKEN: 'depot_env_5e6f7a8b',
+        // The agent's JSON keeps the escape; no per-option variable can hold the byte itself.
+        BUILDKITE_PLUGIN_CONFIGURATION: JSON.stringify({ command: 'build', target: 'app\u0000x' }),
+      },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(
+      'Invalid value for input "target": "app\\u0000x". Expected a value without NUL bytes.',
+    );
     expect(await readStubRecords(r.records)).toEqual([]);
   });
 
@@ -262,7 +278,8 @@ describe('Buildkite depot-install plugin', () => {
     expect(filesIn(r.tmp)).toEqual([]);
   });
 
-  test('oidc: true without an identity says what is missing', async () => {
+  // Best-effort, as depot/setup-action: the CLI is installed, and the warning says what to set up.
+  test('oidc: true without an identity warns with the trust-relationship help, and installs', async () => {
     const r = await runHook(
       'install',
       { oidc: true, version: REAL_DEPOT_VERSION, 'download-url': release.downloadUrl },
@@ -270,11 +287,14 @@ describe('Buildkite depot-install plugin', () => {
         ...releaseEnv(),
         BUILDKITE_AGENT_ACCESS_TOKEN: undefined,
         BUILDKITE_JOB_ID: undefined,
-        BUILDKITE_COMMAND: 'true',
+        BUILDKITE_COMMAND: 'depot --version',
       },
       pathWith(CI_STUB_DIR),
     );
-    expect(r.stderr).toMatch(/OIDC/);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('oidc: this job has no OIDC identity to exchange for a Depot token.');
+    expect(r.stderr).toContain('Buildkite trust relationship (organization slug and pipeline slug)');
+    expect(r.stdout).toContain(`depot version ${REAL_DEPOT_VERSION}`);
     expect(filesIn(r.tmp)).toEqual([]);
   });
 });

@@ -14,7 +14,6 @@ import { REAL_DEPOT_VERSION, startReleaseServer, type ReleaseServer } from './do
 import { readStubRecords, stubEnv } from './harness/engine-stub';
 import { REPO_ROOT } from './harness/runner';
 import {
-  cancelWhenStubReady,
   DEPOT_STUB_DIR,
   expectNoSecrets,
   filesIn,
@@ -33,6 +32,7 @@ import {
   runJob,
   type InputValue,
 } from './ci-entry/gitlab-job';
+import { cancelWhenDepotRuns } from './ci-entry/cancel';
 import { DEPOT_AUDIENCE } from '../scripts/generate-gitlab';
 
 let issuer: OidcIssuer;
@@ -139,7 +139,8 @@ describe('GitLab component: template → sh → entry point → depot', () => {
   test('user values reach depot verbatim, and nothing they contain runs', async () => {
     const r = await runComponent('build', {
       project: 'prj_gl',
-      tags: 'registry.example/app:1,registry.example/app:$(touch MARKER)',
+      // A tag cannot carry shell text (it must be an image reference); the other inputs do.
+      tags: 'registry.example/app:1,registry.example/app:2',
       'build-args': INJECTION.join('\n'),
       labels: 'org.example.note=a;b `c` $(d) "e"\nsecond=line two',
       target: '$(touch MARKER)',
@@ -150,7 +151,7 @@ describe('GitLab component: template → sh → entry point → depot', () => {
     const [call] = await readStubRecords(r.records);
     expect(call.hasToken).toBe(true);
     for (const value of INJECTION) expect(call.argv).toContain(value);
-    expect(call.argv).toContain('registry.example/app:$(touch MARKER)');
+    expect(call.argv).toContain('registry.example/app:2');
     expect(call.argv).toContain('org.example.note=a;b `c` $(d) "e"');
     expect(call.argv).toContain('second=line two');
     const at = call.argv.indexOf('--target');
@@ -338,19 +339,20 @@ describe('GitLab component: install', () => {
     expect(filesIn(r.tmp)).toEqual([]);
   });
 
-  test('oidc: true gives the script DEPOT_TOKEN as the ID token, written nowhere', async () => {
+  test('oidc: true checks the ID token and exports nothing: the depot CLI reads DEPOT_OIDC_TOKEN itself', async () => {
     const r = await runComponent(
       'install',
       {
         version: REAL_DEPOT_VERSION,
         oidc: true,
         'download-url': release.downloadUrl,
-        script: ['[ "$DEPOT_TOKEN" = "$DEPOT_OIDC_TOKEN" ] && echo same'],
+        script: ['echo "token:${DEPOT_TOKEN:-unset}"', '[ -n "$DEPOT_OIDC_TOKEN" ] && echo identity'],
       },
       { path: pathWith(), variables: { DEPOT_RELEASE_URL: release.url } },
     );
     expect(r.script.exitCode).toBe(0);
-    expect(r.script.stdout).toContain('same\n');
+    expect(r.script.stdout).toContain('Depot credentials: GitLab OIDC (not exported');
+    expect(r.script.stdout).toContain('token:unset\nidentity\n');
     expect(filesIn(r.tmp)).toEqual([]);
     expectNoSecrets([jwt], { log: r.log, summary: artifact(r, 'depot-install-summary.md') });
   });
@@ -375,7 +377,7 @@ describe('GitLab component: cancel', () => {
           variables: { DEPOT_TOKEN: 'depot_env_1a2b3c4d', DEPOT_STUB_SLEEP_MS: '30000' },
           onStart: (pid, paths) => {
             // GitLab's runner stops a cancelled job's processes with SIGTERM, then SIGKILL.
-            signalled = cancelWhenStubReady(pid, paths.records, paths.tmp, signals).then((files) => {
+            signalled = cancelWhenDepotRuns(pid, paths, signals).then((files) => {
               during = files;
             });
           },

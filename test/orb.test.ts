@@ -104,7 +104,7 @@ describe('packed orb', () => {
       for (const name of ['engine', 'call', 'build_platform', 'lint_fail_on'])
         expect([command, name, params[name].type]).toEqual([command, name, 'enum']);
       expect(params.engine).toMatchObject({ enum: ['auto', 'depot', 'local'], default: 'auto' });
-      expect(params.lint_fail_on.enum).toEqual(['', 'error', 'warn', 'info', 'none']);
+      expect(params.lint_fail_on.enum).toEqual(['', 'error', 'warn', 'warning', 'info', 'none']);
       expect(params.fallback_timeout).toMatchObject({ type: 'integer', default: 120 });
     }
   });

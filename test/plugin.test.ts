@@ -93,7 +93,15 @@ function corpus(plugin: (typeof PLUGINS)[number]): Record<string, Json>[] {
         const spec = s[name];
         return spec?.kind === 'text' && spec.values ? [...spec.values] : [];
       });
-      for (const value of [...SAMPLES, ...EXTRA, ...enumValues, 'DEPOT_TOKEN', 'MY_TOKEN', 'not a name'])
+      for (const value of [
+        ...SAMPLES,
+        ...EXTRA,
+        ...enumValues,
+        ...enumValues.map((v) => v.toUpperCase()),
+        'DEPOT_TOKEN',
+        'MY_TOKEN',
+        'not a name',
+      ])
         configs.push({ ...base, [name]: value });
     }
   }

@@ -10,21 +10,10 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { lintCircleciConfig } from './ci-entry/circleci-lint';
 import { REPO_ROOT } from './harness/runner';
+import { asList, asMap, isMap, strings, type Obj } from './ci-entry/values';
 
-type Obj = Record<string, unknown>;
 const TEMPLATES = join(REPO_ROOT, 'action-templates');
 const readYaml = (path: string): Obj => parse(readFileSync(path, 'utf8')) as Obj;
-const isMap = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asMap = (v: unknown): Obj => (isMap(v) ? v : {});
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-/** Every string in a value, recursively. */
-function strings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) strings(v, out);
-  else if (isMap(value)) for (const v of Object.values(value)) strings(v, out);
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // GitHub Actions workflows

@@ -4,19 +4,7 @@
  */
 import { Ajv } from 'ajv';
 import { circleciConfigSchema } from './circleci-schema';
-
-type Obj = Record<string, unknown>;
-const isMap = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asMap = (v: unknown): Obj => (isMap(v) ? v : {});
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-/** Every string in a value, recursively. */
-function strings(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) strings(v, out);
-  else if (isMap(value)) for (const v of Object.values(value)) strings(v, out);
-  return out;
-}
+import { asList, asMap, isMap, strings, type Obj } from './values';
 
 const validateStructure = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
   circleciConfigSchema,

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readStubRecords } from '../harness/engine-stub';
 import { REPO_ROOT } from '../harness/runner';
 
 export const CI_STUB_DIR = join(REPO_ROOT, 'test', 'ci-entry', 'stubs');
@@ -127,32 +126,3 @@ export const INJECTION = [
   `D="quoted" 'single'`,
   'E=two words',
 ];
-
-/**
- * Cancels a job the way CI runners do, once the depot stub (sleeping) is ready: SIGTERM to the
- * process group led by `pid`, SIGKILL 2 s later; or SIGKILL at once. Resolves with the files
- * under `tmp` at the moment of the signal.
- */
-export async function cancelWhenStubReady(
-  pid: number,
-  records: string,
-  tmp: string,
-  signals: 'TERM then KILL' | 'KILL',
-): Promise<string[]> {
-  for (let i = 0; i < 400; i++) {
-    const [call] = await readStubRecords(records).catch(() => []);
-    if (call?.ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  const during = filesIn(tmp);
-  process.kill(-pid, signals === 'KILL' ? 'SIGKILL' : 'SIGTERM');
-  if (signals === 'TERM then KILL') {
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // the group is gone already
-    }
-  }
-  return during;
-}

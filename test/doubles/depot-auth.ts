@@ -33,6 +33,8 @@ export interface DepotAuthBehaviour {
   failExchange?: number;
   /** Refuse every exchange with 403 (no matching trust relationship). */
   refuseExchange?: boolean;
+  /** Answer each exchange only after this many milliseconds, as a distant service would. */
+  exchangeDelayMs?: number;
   /** Answer 404 to this many exchange polls before returning the JWT; 'never' for the timeout case. */
   pendingPolls?: number | 'never';
 }
@@ -69,6 +71,7 @@ export async function startDepotAuth(
   let url = '';
 
   const exchange = async (body: unknown, record: DepotAuthRequest): Promise<[number, unknown]> => {
+    if (behaviour.exchangeDelayMs) await new Promise((r) => setTimeout(r, behaviour.exchangeDelayMs));
     if (exchangeFailures < (behaviour.failExchange ?? 0)) {
       exchangeFailures++;
       return [503, { ok: false, error: 'service unavailable' }];

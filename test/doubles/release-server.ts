@@ -101,6 +101,8 @@ export interface ReleaseServerOptions {
   versions: readonly string[];
   /** Serve checksums.txt (default true). */
   checksums?: boolean;
+  /** Spread each archive download over this many seconds, as a slow network would (default: at once). */
+  assetSeconds?: number;
 }
 
 export interface ReleaseServer {
@@ -124,6 +126,21 @@ export interface ReleaseServer {
 const ASSET = /^\/download\/v(\d+\.\d+\.\d+)\/depot_(\d+\.\d+\.\d+)_linux_amd64\.tar\.gz$/;
 const CHECKSUMS = /^\/download\/v(\d+\.\d+\.\d+)\/checksums\.txt$/;
 const RELEASE = /^\/cli\/release\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
+/** Writes `body` in 20 slices spread evenly over `ms`. */
+function throttled(res: ServerResponse, body: Buffer, ms: number): void {
+  const slices = 20;
+  const size = Math.ceil(body.length / slices);
+  let sent = 0;
+  const next = (): void => {
+    if (res.destroyed) return;
+    res.write(body.subarray(sent, sent + size));
+    sent += size;
+    if (sent >= body.length) res.end();
+    else setTimeout(next, ms / slices);
+  };
+  next();
+}
 
 /** Starts the double on 127.0.0.1 with a random port. */
 export async function startReleaseServer(options: ReleaseServerOptions): Promise<ReleaseServer> {
@@ -170,7 +187,9 @@ export async function startReleaseServer(options: ReleaseServerOptions): Promise
         body = Buffer.from(archive);
         for (let i = body.length >> 1; i < (body.length >> 1) + 64; i++) body[i] ^= 0xff;
       }
-      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length }).end(body);
+      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length });
+      if (!options.assetSeconds) res.end(body);
+      else throttled(res, body, options.assetSeconds * 1000);
       return;
     }
     match = CHECKSUMS.exec(path);

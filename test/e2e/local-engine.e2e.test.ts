@@ -142,6 +142,9 @@ const hello = (tag: string): Record<string, string> => ({
       expect(warning?.message).toMatch(
         /^Depot failed \(unauthenticated: invalid token\); falling back to the local Docker/,
       );
+      // The Depot project cannot follow the build to Docker: the fallback says it left it out.
+      expect(warning?.message).toMatch(/, leaving out project \(Depot only\)\.$/);
+      expect(result.summary).toContain('The local build left out: project (Depot only).');
       expect(result.summary).toContain('### ✅ Depot build (local fallback)');
       expect(result.summary).toContain('fallback after Depot failed');
       expect(result.outputs.digest).toBe(await registryDigest('hello', tag));

@@ -377,7 +377,7 @@ export function parseWorkflowCommands(...streams: string[]): ParsedCommands {
     let stopToken: string | undefined;
     for (const rawLine of stream.split(/\r?\n/)) {
       const line = rawLine.trimStart();
-      const match = /^::([A-Za-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
+      const match = /^::([\w-]+)(?: ([^:]*))?::(.*)$/.exec(line);
       if (!match) continue;
       const command = match[1] ?? '';
       const data = unescapeData(match[3] ?? '');

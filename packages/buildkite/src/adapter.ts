@@ -91,13 +91,14 @@ export class BuildkiteAdapter extends ScrubbingAdapter {
   }
   exportEnv(name: string, value: string): void {
     this.checkExportName(name);
+    // The job's environment outlives this step and shows in `env` dumps: no secret goes there.
+    if (this.redactor.has(value)) throw new Error(`refusing to export ${name}: its value is a secret`);
     if (/[\r\n]/.test(value)) throw new Error(`cannot export ${name}: multi-line values are not supported`);
     const file = this.env.DEPOT_PLUGIN_ENV_FILE;
     if (!file)
       throw new Error(
         `cannot export ${name}: DEPOT_PLUGIN_ENV_FILE is not set (run through the plugin hooks)`,
       );
-    // A secret here has been given to the agent's redactor (mask) before it is exported.
     appendFileSync(file, `${name}=${value}\n`, { encoding: 'utf8', mode: 0o600 });
   }
   addPath(dir: string): void {

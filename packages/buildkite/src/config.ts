@@ -116,6 +116,9 @@ export function readConfiguration(env: Env, name: string, schema: Schema): Map<s
     const items: string[] = [];
     for (let i = 0; env[`${key}_${i}`] !== undefined; i++) items.push(env[`${key}_${i}`] ?? '');
     if (items.length) config.set(option, items);
+    // Only a map (`_<KEY>` variables) is left: no option takes one, and it must not pass unnoticed.
+    else if (scalar === undefined && Object.keys(env).some((k) => k.startsWith(`${key}_`)))
+      config.set(option, {});
   }
   if (config.size === 0 && !Object.keys(env).some((k) => k.startsWith(prefix))) {
     const dropped = droppedConfiguration(env, name);
@@ -154,10 +157,13 @@ export function optionValue(name: string, spec: InputSpec, value: Json): RawInpu
           ? value
           : refuse('a whole number greater than 0');
       }
-      if (spec.values)
-        return typeof value === 'string' && spec.values.includes(value)
+      if (spec.values) {
+        const known = (v: string): boolean =>
+          spec.values?.includes(spec.ignoreCase ? v.toLowerCase() : v) ?? false;
+        return typeof value === 'string' && known(value)
           ? value
-          : refuse(`one of ${spec.values.join(', ')}`);
+          : refuse(`one of ${spec.values.join(', ')}${spec.ignoreCase ? ' (any case)' : ''}`);
+      }
       if (typeof value === 'string') return value;
       return typeof value === 'number' ? String(value) : refuse('a string');
   }

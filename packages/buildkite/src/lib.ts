@@ -1,3 +1,5 @@
 export * from './adapter';
 export * from './context';
 export * from './run';
+export * from './identity';
+export * from './config';

@@ -1,7 +1,8 @@
 import { COMMANDS, isCommand, runCiCommand, usage } from '@depot-actions/ci-entry';
-import { buildkiteProviders, messageOf, UserError } from '@depot-actions/core';
+import { identityProvider, messageOf, UserError } from '@depot-actions/core';
 import { BuildkiteAdapter } from './adapter';
 import { buildkiteContext } from './context';
+import { buildkiteIdentity } from './identity';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,7 +31,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   const code = await runCiCommand(command, {
     adapter,
     ci: buildkiteContext(env),
-    providers: buildkiteProviders(),
+    providers: [identityProvider(buildkiteIdentity())],
     setupHint: SETUP_HINT,
     preflight: () => adapter.checkConfiguration(),
   });

@@ -100,18 +100,14 @@ export abstract class ScrubbingAdapter implements CiAdapter {
 
   /**
    * An `export` line for a file that later shell code sources (CircleCI's $BASH_ENV, the GitLab
-   * component's env file), which may be printed (`bash -x`) or outlive the step: a value quoted
-   * inert, and a secret only as a reference to the job variable that already holds it (the OIDC
-   * token the CI gave the job), never as its value. A secret no variable holds is refused.
+   * component's env file), which may be printed (`set -x`) or outlive the step: the value quoted
+   * inert. Whatever is masked is a secret and is refused: these CIs hand every step the job's
+   * identity themselves, so nothing secret ever needs exporting.
    */
   protected exportLine(name: string, value: string): string {
     this.checkExportName(name);
-    if (!this.redactor.has(value)) return `export ${name}=${shellQuote(value)}`;
-    const holder = Object.keys(this.env)
-      .sort()
-      .find((key) => key !== name && ENV_NAME.test(key) && this.env[key] === value);
-    if (!holder) throw new Error(`refusing to export ${name}: its value is a secret`);
-    return `export ${name}="\${${holder}}"`;
+    if (this.redactor.has(value)) throw new Error(`refusing to export ${name}: its value is a secret`);
+    return `export ${name}=${shellQuote(value)}`;
   }
 
   /**

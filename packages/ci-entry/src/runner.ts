@@ -3,7 +3,6 @@ import {
   buildPushMain,
   cleanupStep,
   reportStepError,
-  resolveCredentials,
   setupMain,
   type CiAdapter,
   type CiContext,
@@ -25,25 +24,6 @@ export interface CiEntry {
 }
 
 /**
- * The job's identity turned into a Depot token, for setup's `oidc: true`: the credential chain
- * without the token input and without DEPOT_TOKEN, as on GitHub, so every front-end hands setup
- * its identity the same way.
- */
-function identityToken(step: StepContext): () => Promise<string | undefined> {
-  const { adapter, ci } = step;
-  return async () =>
-    (
-      await resolveCredentials({
-        tokenInput: '',
-        ci: { ...ci, env: { ...ci.env, DEPOT_TOKEN: undefined } },
-        providers: step.providers,
-        mask: (s) => adapter.mask(s),
-        warn: (m) => adapter.annotate('warning', m),
-      })
-    ).token;
-}
-
-/**
  * Runs one command to its exit code. These CIs have no post phase, so the step's temp directory is
  * removed here whatever happened (and by the CI's own cleanup hook or step after a cancel).
  */
@@ -52,7 +32,8 @@ export async function runCiCommand(command: Command, entry: CiEntry): Promise<nu
   const step: StepContext = { adapter, ci, providers, setupHint };
   try {
     entry.preflight?.();
-    if (command === 'install') return await setupMain({ ...step, resolveToken: identityToken(step) });
+    // Setup takes the identity from the same context as GitHub's setup entry ({ adapter, ci, providers }).
+    if (command === 'install') return await setupMain({ adapter, ci, providers });
     return await (command === 'build' ? buildPushMain(step) : bakeMain(step));
   } catch (error) {
     reportStepError(adapter, error);

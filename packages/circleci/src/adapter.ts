@@ -73,11 +73,6 @@ export class CircleCiAdapter extends ScrubbingAdapter {
     this.outputs[name] = this.redactor.scrub(value);
   }
 
-  /**
-   * $BASH_ENV is a file every later step sources (and prints under `bash -x`), so a secret is only
-   * exported as a reference to the variable that already holds it in every step (the job's
-   * CIRCLE_OIDC_TOKEN_V2), never as its value.
-   */
   exportEnv(name: string, value: string): void {
     this.appendBashEnv(this.exportLine(name, value));
   }

@@ -1,5 +1,5 @@
-import { COMMANDS, isCommand, runCiCommand, usage } from '@depot-actions/ci-entry';
-import { circleciProviders } from '@depot-actions/core';
+import { circleciIdentity, COMMANDS, isCommand, runCiCommand, usage } from '@depot-actions/ci-entry';
+import { identityProvider } from '@depot-actions/core';
 import { CircleCiAdapter } from './adapter';
 import { circleciContext, DEFAULT_OUTPUT_DIR } from './context';
 
@@ -25,7 +25,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   const code = await runCiCommand(command, {
     adapter,
     ci,
-    providers: circleciProviders(),
+    providers: [identityProvider(circleciIdentity())],
     setupHint: SETUP_HINT,
   });
   adapter.finish();

@@ -5,7 +5,7 @@ export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
 /**
  * Everything the core needs from a CI. The core never prints workflow commands or reads CI
- * variables itself; each front-end implements this once.
+ * variables itself; each front-end implements this once (and the job's identity as a CiIdentity).
  */
 export interface CiAdapter {
   /**
@@ -30,8 +30,6 @@ export interface CiAdapter {
   /** Raw engine output, streamed to the job log as it comes. */
   writeStdout(chunk: Buffer): void;
   writeStderr(chunk: Buffer): void;
-  /** The CI's OIDC ID token for an audience, where the CI has one. */
-  idToken?(audience: string): Promise<string>;
 }
 
 /** Masks a secret and each of its lines: a multi-line value can leak one line at a time. */

@@ -13,7 +13,12 @@ export interface CiContext {
   sha?: string;
   /** Git ref of the event (refs/heads/main, refs/pull/1/merge, ...). */
   ref?: string;
-  /** Whether the repository is private; unknown leaves the stricter (private) provenance default. */
+  /** Head commit of the pull request, on pull request events (GitHub: pull_request.head.sha). */
+  pullRequestHeadSha?: string;
+  /**
+   * Whether the repository is private. Unknown (a CI that cannot tell) leaves the stricter, private
+   * provenance default; the GitHub front-end reads a payload without the field as public, as the peers do.
+   */
   repositoryPrivate?: boolean;
   /** Link to this CI run, used as the provenance builder-id. */
   runUrl?: string;

@@ -1,118 +1,106 @@
 import { describe, expect, test } from '@jest/globals';
 import {
-  buildSchema,
-  planBuild,
-  planBuildxBake,
-  planClassicBake,
-  planLocalBuild,
-  readOptions,
   bakeSchema,
+  buildSchema,
+  builderPlatforms,
+  canBuildPlatform,
+  gapsOf,
+  planBake,
+  planBuild,
+  planClassicBake,
+  readOptions,
+  renderLocal,
   type BakeDefinition,
   type CiContext,
-  type LocalEngine,
-  type Plan,
 } from '@depot-actions/core';
+import { buildxEngine, CLASSIC } from './local-engines';
 
-const buildx: LocalEngine = { kind: 'local', docker: '/usr/bin/docker', mode: 'buildx' };
-const classic: LocalEngine = { kind: 'local', docker: '/usr/bin/docker', mode: 'buildkit' };
+const buildx = buildxEngine(['linux/amd64']);
+const classic = CLASSIC;
 const ci: CiContext = { provider: 'github', workspace: '/work', tempDir: '/tmp', env: {} };
 
-async function local(inputs: Record<string, string>, engine: LocalEngine) {
+async function build(inputs: Record<string, string>) {
   const options = await readOptions(buildSchema, (n) => inputs[n] ?? '');
-  const depot = planBuild({
-    options,
-    ci,
-    credentials: { source: 'none' },
-    engine: { kind: 'depot', path: engine.docker },
-    stepDir: '/tmp/s',
-  });
-  return planLocalBuild(depot, options, engine);
+  return planBuild({ options, ci, stepDir: '/tmp/s' });
 }
-const flags = (plan: Plan) =>
-  plan.args.filter(
-    (a, i, all) =>
-      !/^\/tmp\/s\//.test(a) && !['--iidfile', '--metadata-file'].includes(a) && all[i] !== undefined,
-  );
 
-// prettier-ignore
-const rows: [string, Record<string, string>, LocalEngine, string[]][] = [
-  ['buildx keeps every buildx flag', { tags: 'a:1', push: 'true', platforms: 'linux/amd64,linux/arm64', provenance: 'false' }, buildx, ['buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '--provenance', 'false', '--push', '--tag', 'a:1', '.']],
-  ['buildx drops Depot-only flags, keeps the default provenance', { project: 'p', lint: 'true', save: 'true', 'sbom-dir': 'd', 'build-platform': 'linux/amd64' }, buildx, ['buildx', 'build', '--provenance', 'mode=min,inline-only=true', '.']],
-  ['classic: plain progress, push after the build', { tags: 'a:1', push: 'true' }, classic, ['build', '--progress', 'plain', '--tag', 'a:1', '.']],
-  ['classic: flags it knows pass through', { 'build-args': 'A=1', labels: 'l=1', network: 'host', target: 't', file: 'F', 'no-cache': 'true', pull: 'true', platforms: 'linux/amd64' }, classic, ['build', '--progress', 'plain', '--build-arg', 'A=1', '--file', 'F', '--label', 'l=1', '--network', 'host', '--no-cache', '--platform', 'linux/amd64', '--pull', '--target', 't', '.']],
-  ['classic: flags it lacks are dropped', { annotations: 'a=1', attests: 'type=sbom', sbom: 'true', 'build-contexts': 'b=./b', 'cache-to': 'type=inline', allow: 'network.host' }, classic, ['build', '--progress', 'plain', '.']],
-  ['classic: load is implicit', { load: 'true' }, classic, ['build', '--progress', 'plain', '.']],
-  ['classic: a local output passes', { outputs: 'type=local,dest=out' }, classic, ['build', '--progress', 'plain', '--output', 'type=local,dest=out', '.']],
-];
+async function bake(inputs: Record<string, string>, definition?: BakeDefinition) {
+  const options = await readOptions(bakeSchema, (n) => ({ workdir: '.', ...inputs })[n] ?? '');
+  return planBake({ options, ci, source: { kind: 'local', cwd: '/w' }, definition, stepDir: '/s' });
+}
 
-describe('planLocalBuild', () => {
-  test.each(rows)('%s', async (_title, inputs, engine, expected) => {
-    expect(flags(await local(inputs, engine))).toEqual(expected);
+describe('local engines: what they render and what they refuse', () => {
+  test('no Depot token reaches the local engine; the built-in builder gets BuildKit', async () => {
+    const invocation = await build({ secrets: 'A=1' });
+    expect(renderLocal(invocation, buildx).env).toEqual({});
+    expect(renderLocal(invocation, classic).env).toEqual({ DOCKER_BUILDKIT: '1' });
+    expect(invocation.files.map((f) => f.purpose)).toEqual(['secret A']);
   });
 
-  test('no Depot token reaches the local engine; the classic builder gets BuildKit', async () => {
-    const plan = await local({ secrets: 'A=1' }, classic);
-    expect(plan.env).toEqual({ DOCKER_BUILDKIT: '1' });
-    expect(plan.files.map((f) => f.purpose)).toEqual(['secret A']);
+  test('the built-in builder pushes the tags after building', async () => {
+    const invocation = await build({ push: 'true', tags: 'a:1,a:2' });
+    expect(renderLocal(invocation, classic).args).not.toContain('--push');
+    expect(invocation.pushTags).toEqual(['a:1', 'a:2']);
+    expect(gapsOf(invocation, classic)).toEqual([]);
   });
 
-  test('each classic gap is a warning naming the input', async () => {
-    const plan = await local({ annotations: 'a=1', sbom: 'true' }, classic);
-    expect(plan.warnings).toEqual([
-      'Input "annotations" is not supported by docker build without buildx and is ignored in this local build.',
-      'Input "sbom" is not supported by docker build without buildx and is ignored in this local build.',
+  test('a platform the engine cannot build blocks even a fallback', async () => {
+    const gaps = gapsOf(await build({ platforms: 'linux/arm64' }), buildx);
+    expect(gaps).toEqual([
+      { what: 'platforms linux/arm64', why: 'this Docker engine builds linux/amd64', blocking: true },
     ]);
   });
 
-  test('Depot-only inputs are reported as dropped', async () => {
-    expect((await local({ project: 'p', 'save-tags': 'x', save: 'true' }, buildx)).dropped).toEqual([
-      'project',
-      'save',
-      'save-tag/save-tags',
+  test('Depot-only inputs are gaps a fallback can leave out', async () => {
+    const gaps = gapsOf(await build({ project: 'p', 'save-tags': 'x', save: 'true' }), buildx);
+    expect(gaps).toEqual([
+      { what: 'project', why: 'Depot only' },
+      { what: 'save', why: 'Depot only' },
+      { what: 'save-tag/save-tags', why: 'Depot only' },
     ]);
   });
 
-  test('classic: several platforms are refused', async () => {
-    await expect(local({ platforms: 'linux/amd64,linux/arm64' }, classic)).rejects.toThrow(
-      'The local engine without buildx builds one platform at a time',
-    );
+  test.each([
+    ['linux/amd64', true],
+    ['linux/AMD64', true],
+    ['linux/arm64/v8', false],
+    ['windows/amd64', false],
+  ])('canBuildPlatform(%s) is %s on an amd64 daemon', (platform, expected) => {
+    expect(canBuildPlatform(classic, platform)).toBe(expected);
   });
 
-  test('classic: push without tags is refused', async () => {
-    await expect(local({ push: 'true' }, classic)).rejects.toThrow('push: true needs at least one tag');
-  });
-
-  test('classic: pushes the tags after building', async () => {
-    expect((await local({ push: 'true', tags: 'a:1,a:2' }, classic)).pushTags).toEqual(['a:1', 'a:2']);
+  test('builder platforms come from docker buildx inspect, emulation marks removed', () => {
+    const inspect = 'Name: default\nDriver: docker\nPlatforms: linux/amd64, linux/amd64/v2, linux/arm64*\n';
+    expect(builderPlatforms(inspect)).toEqual(['linux/amd64', 'linux/amd64/v2', 'linux/arm64']);
+    expect(builderPlatforms(undefined)).toEqual([]);
   });
 });
 
 describe('local bake', () => {
-  test('buildx bake keeps bake flags and drops Depot-only ones', () => {
-    const depot: Plan = {
-      command: 'depot',
-      args: ['bake', '--file', 'f.hcl', '--metadata-file', '/m', '--push', '--project', 'p', '--save', 'app'],
-      cwd: '/w',
-      env: { DEPOT_TOKEN: 't', TAG: 'v1' },
-      secretEnv: ['DEPOT_TOKEN'],
-      files: [],
-      outputs: { metadataFile: '/m' },
-      tempDir: '/s',
-      warnings: [],
-    };
-    const { plan, dropped } = planBuildxBake(depot, buildx);
-    expect(plan.args).toEqual([
+  test('buildx bake keeps bake flags; Depot-only ones are gaps', async () => {
+    const invocation = await bake({
+      files: 'f.hcl',
+      push: 'true',
+      project: 'p',
+      save: 'true',
+      targets: 'app',
+      vars: 'TAG=v1',
+    });
+    expect(renderLocal(invocation, buildx).args).toEqual([
       'buildx',
       'bake',
       '--file',
       'f.hcl',
       '--metadata-file',
-      '/m',
+      '/s/metadata.json',
       '--push',
+      // No definition to look into: the default provenance applies to every target.
+      '--set',
+      '*.attest=type=provenance,mode=min,inline-only=true',
       'app',
     ]);
-    expect(plan.env).toEqual({ TAG: 'v1' });
-    expect(dropped).toEqual(['project', 'save']);
+    expect(renderLocal(invocation, buildx).env).toEqual({ TAG: 'v1' });
+    expect(gapsOf(invocation, buildx).map((g) => g.what)).toEqual(['project', 'save']);
   });
 
   test('classic bake builds dependencies first and aliases them under their context names', async () => {
@@ -134,13 +122,13 @@ describe('local bake', () => {
         },
       },
     };
-    const options = await readOptions(bakeSchema, (n) => ({ push: 'true', workdir: '.' })[n] ?? '');
-    const { builds, warnings } = planClassicBake(definition, options, classic, '/w', '/s', { TAG: 'x' });
+    const invocation = await bake({ push: 'true', vars: 'TAG=x' }, definition);
+    const { builds, gaps } = planClassicBake(invocation, classic);
     expect(builds.map((b) => b.target)).toEqual(['base', 'app', 'worker']);
     expect(builds[0].aliases).toEqual(['base', 'base']);
     expect(builds[0].push).toEqual([]);
     expect(builds[1].push).toEqual(['r/app:1']);
-    expect(builds[2].plan.args).toEqual([
+    expect(builds[2].command.args).toEqual([
       'build',
       '--progress',
       'plain',
@@ -154,30 +142,38 @@ describe('local bake', () => {
       'r/w:1',
       'w',
     ]);
-    expect(builds[2].plan.env).toEqual({ TAG: 'x', DOCKER_BUILDKIT: '1' });
-    expect(warnings).toEqual([]);
+    expect(builds[2].command.env).toEqual({ TAG: 'x', DOCKER_BUILDKIT: '1' });
+    expect(gaps).toEqual([]);
   });
 
-  test('classic bake refuses several platforms and warns about attestations', async () => {
-    const options = await readOptions(bakeSchema, () => '');
-    expect(() =>
-      planClassicBake(
-        { target: { a: { platforms: ['linux/amd64', 'linux/arm64'] } } },
-        options,
-        classic,
-        '/w',
-        '/s',
-        {},
-      ),
-    ).toThrow('lists 2 platforms');
-    const { warnings } = planClassicBake(
-      { target: { a: { attest: [{ type: 'sbom' }] } } },
-      options,
-      classic,
-      '/w',
-      '/s',
+  test('classic bake: several platforms block, attestations and named contexts refuse', async () => {
+    const invocation = await bake(
       {},
+      {
+        target: {
+          a: { platforms: ['linux/amd64', 'linux/arm64'] },
+          b: { attest: [{ type: 'sbom' }], contexts: { src: './src' } },
+        },
+      },
     );
-    expect(warnings).toEqual(['Target "a": attestations need buildx and are not produced.']);
+    expect(gapsOf(invocation, classic)).toEqual([
+      { what: 'target "a" platforms linux/amd64,linux/arm64', why: 'needs docker buildx', blocking: true },
+      { what: 'target "b" context "src" (./src)', why: 'needs docker buildx', blocking: false },
+      { what: 'target "b" attest', why: 'needs docker buildx', blocking: false },
+      { what: 'platforms linux/arm64', why: 'this Docker engine builds linux/amd64', blocking: true },
+    ]);
+  });
+
+  test('classic bake cannot build a remote definition', async () => {
+    const options = await readOptions(bakeSchema, (n) => ({ workdir: '.' })[n] ?? '');
+    const invocation = planBake({
+      options,
+      ci,
+      source: { kind: 'remote', ref: 'https://github.com/a/b.git', cwd: '/w' },
+      stepDir: '/s',
+    });
+    expect(gapsOf(invocation, classic)).toEqual([
+      { what: 'source', why: 'a remote definition needs docker buildx', blocking: true },
+    ]);
   });
 });

@@ -26,30 +26,34 @@ export function issueCommand(
   process.stdout.write(`::${name}${attrs ? ' ' + attrs : ''}::${escapeData(message)}${EOL}`);
 }
 
+let windowsRandom: ((size: number) => Buffer) | undefined;
+
 /**
  * 16 unpredictable bytes as hex. Read from /dev/urandom rather than node:crypto, whose import
- * costs more start-up time than the rest of the step; Windows has no such file and uses crypto.
+ * costs more start-up time than the rest of the step; Windows has no such file and uses crypto,
+ * loaded once by prepareFileCommands.
  */
-async function randomHex(): Promise<string> {
-  if (process.platform !== 'win32') {
-    const fd = openSync('/dev/urandom', 'r');
-    try {
-      const bytes = Buffer.alloc(16);
-      readSync(fd, bytes, 0, 16, null);
-      return bytes.toString('hex');
-    } finally {
-      closeSync(fd);
-    }
+export function randomToken(): string {
+  if (process.platform === 'win32') {
+    if (!windowsRandom) throw new Error('prepareFileCommands() must run before the first random token');
+    return windowsRandom(16).toString('hex');
   }
-  const { randomBytes } = await import('node:crypto');
-  return randomBytes(16).toString('hex');
+  const fd = openSync('/dev/urandom', 'r');
+  try {
+    const bytes = Buffer.alloc(16);
+    readSync(fd, bytes, 0, 16, null);
+    return bytes.toString('hex');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 let delimiterToken: string | undefined;
 
 /** Prepares the random delimiter once per process, before the first file command. */
 export async function prepareFileCommands(): Promise<void> {
-  delimiterToken ??= await randomHex();
+  if (process.platform === 'win32') windowsRandom ??= (await import('node:crypto')).randomBytes;
+  delimiterToken ??= randomToken();
 }
 
 /**

@@ -6,7 +6,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** The parts of the webhook event payload the actions use. */
 export interface GitHubEvent {
   repository?: { private?: boolean; full_name?: string };
-  pull_request?: { head?: { repo?: { full_name?: string } } };
+  pull_request?: { head?: { sha?: string; repo?: { full_name?: string } } };
 }
 
 /** Reads the event payload the runner wrote to GITHUB_EVENT_PATH; an absent file is an empty event. */
@@ -34,7 +34,10 @@ export function githubContext(env: Env, event: GitHubEvent = readEvent(env)): Ci
     serverUrl,
     sha: env.GITHUB_SHA || undefined,
     ref: env.GITHUB_REF || undefined,
-    repositoryPrivate: event.repository?.private,
+    pullRequestHeadSha: event.pull_request?.head?.sha || undefined,
+    // docker's and depot's actions treat a payload without repository.private as public
+    // (mode=max provenance); a workflow moved from them keeps the provenance it had.
+    repositoryPrivate: event.repository?.private === true,
     runUrl,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     // RUNNER_TEMP is always set on runners; node:os is not worth loading for the fallback.

@@ -1,4 +1,4 @@
-import { cleanupStep, reportStepError, type CiAdapter, type StepContext } from '@depot-actions/core';
+import { cleanupStep, reportStepError, type StepContext } from '@depot-actions/core';
 import { GitHubAdapter } from './adapter';
 import { prepareFileCommands } from './commands';
 import { githubContext } from './context';
@@ -8,13 +8,15 @@ import { githubProviders } from './credentials';
  * Runs one phase of an action and turns its outcome into the exit code. A UserError becomes one
  * error annotation with its hint; anything else is reported as an unexpected failure.
  */
-export async function runPhase(adapter: CiAdapter, phase: () => Promise<number>): Promise<void> {
+export async function runPhase(adapter: GitHubAdapter, phase: () => Promise<number>): Promise<void> {
   try {
     await prepareFileCommands();
     process.exitCode = await phase();
   } catch (error) {
     reportStepError(adapter, error);
     process.exitCode = 1;
+  } finally {
+    adapter.resumeCommands();
   }
 }
 

@@ -19,7 +19,7 @@ else
 fi
 # Keep the encoded bundle out of the environment of the rest of the job (install: your script).
 unset DEPOT_COMPONENT_ENTRY
-# install: PATH (and DEPOT_TOKEN with oidc: true, as a reference to DEPOT_OIDC_TOKEN) for the job's script.
+# install: PATH for the job's script (no secret: the depot CLI reads DEPOT_OIDC_TOKEN itself).
 if [ "${depot_status}" -eq 0 ] && [ -f "${depot_dir}/env" ]; then
   # shellcheck disable=SC1091 # written by the entry point just above
   . "${depot_dir}/env"

@@ -86,10 +86,9 @@ export class GitLabAdapter extends ScrubbingAdapter {
   }
 
   /**
-   * Changes to the job's environment (install: PATH, DEPOT_TOKEN) go to DEPOT_ENV_FILE, a file in
-   * the step's private directory that the component's script sources and then removes. A secret is
-   * written as a reference to the variable that already holds it in the job (DEPOT_OIDC_TOKEN),
-   * never as its value.
+   * Changes to the job's environment (install: PATH) go to DEPOT_ENV_FILE, a file in the step's
+   * private directory that the component's script sources and then removes. A secret is never
+   * exported: the job already has its identity (DEPOT_OIDC_TOKEN), which the depot CLI reads.
    */
   exportEnv(name: string, value: string): void {
     this.appendEnvFile(this.exportLine(name, value));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { COMMANDS, isCommand, runCiCommand, usage } from '@depot-actions/ci-entry';
-import { gitlabProviders } from '@depot-actions/core';
+import { COMMANDS, gitlabIdentity, isCommand, runCiCommand, usage } from '@depot-actions/ci-entry';
+import { identityProvider } from '@depot-actions/core';
 import { GitLabAdapter } from './adapter';
 import { gitlabContext, OUTPUT_DIR_NAME } from './context';
 
@@ -26,7 +26,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   const code = await runCiCommand(command, {
     adapter,
     ci,
-    providers: gitlabProviders(),
+    providers: [identityProvider(gitlabIdentity())],
     setupHint: SETUP_HINT,
   });
   adapter.finish();

@@ -1,5 +1,6 @@
 import type { CiContext } from '../ci';
 import { expiresAt, looksLikeJwt, readClaims } from './jwt';
+import { cliLoginSecrets } from './cli-login';
 import type { CredentialSource, Credentials } from './types';
 
 /** What a provider may do besides the network: hide secrets and warn. */
@@ -47,31 +48,58 @@ async function expiredJwtWarning(token: string, now: number): Promise<string | u
 }
 
 /**
- * Finds Depot credentials in order: the `token` input, then DEPOT_TOKEN (unless it is an expired
- * JWT), then the first identity provider that applies to this CI, then none. The result names the
- * source, never the secret.
+ * Where the credentials will come from, found without waiting on the network: either settled
+ * (a token at hand, the depot CLI's own login, or none), or a provider whose `fetch` does the
+ * network work, which the step runs alongside the CLI install.
  */
-export async function resolveCredentials(options: ResolveOptions): Promise<Credentials> {
+export type CredentialLookup =
+  { credentials: Credentials } | { provider: CredentialProvider; fetch(): Promise<Credentials> };
+
+/**
+ * Finds Depot credentials in the depot CLI's own order: the `token` input, DEPOT_TOKEN (unless
+ * it is an expired JWT), the CLI's login (`depot login` config, DEPOT_API_TOKEN), the first
+ * identity provider that applies to this CI, the CLI's DEPOT_JIT_TOKEN and DEPOT_CACHE_TOKEN,
+ * then none. The CLI's own sources are left to the CLI: their values are masked, never passed.
+ */
+export async function lookupCredentials(options: ResolveOptions): Promise<CredentialLookup> {
   const { tokenInput, ci, mask, warn } = options;
   const input = tokenInput.trim();
   if (input) {
     mask(input);
-    return { source: 'token input', token: input };
+    return { credentials: { source: 'token input', token: input } };
   }
   const fromEnv = (ci.env.DEPOT_TOKEN ?? '').trim();
   if (fromEnv) {
     mask(fromEnv);
     const expired = await expiredJwtWarning(fromEnv, (options.now ?? Date.now)());
-    if (!expired) return { source: 'DEPOT_TOKEN', token: fromEnv };
+    if (!expired) return { credentials: { source: 'DEPOT_TOKEN', token: fromEnv } };
     warn(expired);
   }
-  for (const provider of options.providers) {
-    if (!provider.applies(ci)) continue;
-    const token = (await provider.fetch(ci, { mask, warn })).trim();
-    mask(token);
-    return { source: provider.source, token };
+  const cliLogin = (beforeIdentity: boolean): CredentialLookup | undefined => {
+    const secrets = cliLoginSecrets(ci.env, beforeIdentity);
+    for (const secret of secrets) mask(secret);
+    return secrets.length ? { credentials: { source: 'depot CLI login' } } : undefined;
+  };
+  const login = cliLogin(true);
+  if (login) return login;
+  const provider = options.providers.find((p) => p.applies(ci));
+  if (provider) {
+    return {
+      provider,
+      fetch: async () => {
+        const token = (await provider.fetch(ci, { mask, warn })).trim();
+        mask(token);
+        return { source: provider.source, token };
+      },
+    };
   }
-  return { source: 'none' };
+  return cliLogin(false) ?? { credentials: { source: 'none' } };
+}
+
+/** The whole credential chain, waiting for a provider's network exchange when one applies. */
+export async function resolveCredentials(options: ResolveOptions): Promise<Credentials> {
+  const lookup = await lookupCredentials(options);
+  return 'credentials' in lookup ? lookup.credentials : lookup.fetch();
 }
 
 /** How to provide credentials on each CI, for the "no credentials" error: every way, most preferred first. */

@@ -7,10 +7,14 @@ export type CredentialSource =
   | 'CircleCI OIDC'
   | 'Buildkite OIDC'
   | 'GitLab OIDC'
+  | 'depot CLI login'
   | 'none';
 
 export interface Credentials {
   source: CredentialSource;
-  /** The token; already masked by the time anyone holds this object. */
+  /**
+   * The token; already masked by the time anyone holds this object. Absent for `depot CLI login`,
+   * whose token the CLI finds itself, and for `none`.
+   */
   token?: string;
 }

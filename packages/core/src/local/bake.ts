@@ -1,37 +1,15 @@
 import { isAbsolute, join } from 'node:path';
 import { entryType, type BakeDefinition, type BakeTarget } from '../bake/definition';
 import { UserError } from '../errors';
-import type { BakeOptions } from '../options/bake';
-import type { Plan } from '../plan/types';
-import { DEPOT_ONLY, joinArgs, parseArgs } from './argv';
+import type { Invocation } from '../plan/invocation';
+import type { CommandLine } from '../plan/types';
+import type { Gap } from './gaps';
 import type { LocalEngine } from './types';
-
-/** `docker buildx bake` with the depot bake plan's flags, minus Depot's own. */
-export function planBuildxBake(depot: Plan, engine: LocalEngine): { plan: Plan; dropped: string[] } {
-  const dropped = new Set<string>();
-  const kept = parseArgs(depot.args.slice(1)).filter((arg) => {
-    if (!arg.flag || !(arg.flag in DEPOT_ONLY)) return true;
-    dropped.add(DEPOT_ONLY[arg.flag]);
-    return false;
-  });
-  const env = { ...depot.env };
-  delete env.DEPOT_TOKEN;
-  return {
-    plan: {
-      ...depot,
-      command: engine.docker,
-      args: ['buildx', 'bake', ...joinArgs(kept)],
-      env,
-      secretEnv: depot.secretEnv.filter((n) => n !== 'DEPOT_TOKEN'),
-    },
-    dropped: [...dropped],
-  };
-}
 
 /** One `docker build` of a bake target, and what to do with its image afterwards. */
 export interface TargetBuild {
   target: string;
-  plan: Plan;
+  command: CommandLine;
   iidFile: string;
   /** Context names other targets use this image under (`contexts = { base = "target:base" }`). */
   aliases: string[];
@@ -69,17 +47,21 @@ const contextsOf = (t: BakeTarget | undefined): Record<string, string> =>
  * Bake without buildx: the resolved definition becomes one classic BuildKit `docker build` per
  * target, in dependency order. A `target:` context is served by tagging the dependency's image
  * under the context name, which the daemon's BuildKit resolves locally. What the classic
- * builder cannot do (several platforms, other named contexts, attestations) is refused or warned.
+ * builder cannot do (several platforms, other named contexts, attestations) is returned as gaps,
+ * which refuse the step (or, in a fallback, are left out and reported).
  */
 export function planClassicBake(
-  definition: BakeDefinition,
-  options: BakeOptions,
+  invocation: Invocation,
   engine: LocalEngine,
-  cwd: string,
-  stepDir: string,
-  env: Record<string, string>,
-): { builds: TargetBuild[]; warnings: string[] } {
-  const warnings: string[] = [];
+): { builds: TargetBuild[]; gaps: Gap[] } {
+  const { definition, cwd, env, tempDir: stepDir } = invocation;
+  const asked = (flag: string): boolean => invocation.args.some((a) => a.flag === flag);
+  const gaps: Gap[] = [];
+  if (!definition) {
+    // Only a local definition can be read up front and built target by target.
+    gaps.push({ what: 'source', why: 'a remote definition needs docker buildx', blocking: true });
+    return { builds: [], gaps };
+  }
   const aliases = new Map<string, string[]>();
   for (const target of Object.values(definition.target)) {
     for (const [name, value] of Object.entries(contextsOf(target))) {
@@ -92,21 +74,16 @@ export function planClassicBake(
     const context = (t.context as string | undefined) ?? '.';
     const dockerfile = (t.dockerfile as string | undefined) ?? 'Dockerfile';
     const platforms = t.platforms ?? [];
-    if (platforms.length > 1) {
-      throw new UserError(
-        `Bake target "${name}" lists ${platforms.length} platforms; the local engine without buildx builds one.`,
-        'Install the docker buildx plugin, or build on Depot.',
-      );
-    }
+    const needsBuildx = (what: string, blocking = false): number =>
+      gaps.push({ what: `target "${name}" ${what}`, why: 'needs docker buildx', blocking });
+    if (platforms.length > 1) needsBuildx(`platforms ${platforms.join(',')}`, true);
     for (const [ctx, value] of Object.entries(contextsOf(t))) {
-      if (!targetRef(value))
-        warnings.push(`Target "${name}": context "${ctx}" (${value}) needs buildx and is ignored.`);
+      if (!targetRef(value)) needsBuildx(`context "${ctx}" (${value})`);
     }
-    if ((t.attest ?? []).length)
-      warnings.push(`Target "${name}": attestations need buildx and are not produced.`);
+    if ((t.attest ?? []).length) needsBuildx('attest');
     const outputs = t.output ?? [];
     const pushes =
-      options.push ||
+      asked('--push') ||
       outputs.some(
         (o) =>
           entryType(o) === 'registry' || (typeof o !== 'string' && o.type === 'image' && o.push === 'true'),
@@ -127,8 +104,8 @@ export function planClassicBake(
     for (const tag of t.tags ?? []) args.push('--tag', tag);
     if (t.target) args.push('--target', String(t.target));
     if (platforms.length === 1) args.push('--platform', platforms[0]);
-    if (t['no-cache'] || options['no-cache']) args.push('--no-cache');
-    if (t.pull || options.pull) args.push('--pull');
+    if (t['no-cache'] || asked('--no-cache')) args.push('--no-cache');
+    if (t.pull || asked('--pull')) args.push('--pull');
     if (typeof t.network === 'string' && t.network !== '') args.push('--network', t.network);
     args.push(context);
     return {
@@ -137,18 +114,8 @@ export function planClassicBake(
       aliases: aliases.get(name) ?? [],
       push: pushes ? (t.tags ?? []) : [],
       tags: t.tags ?? [],
-      plan: {
-        command: engine.docker,
-        args,
-        cwd,
-        env: { ...env, DOCKER_BUILDKIT: '1' },
-        secretEnv: [],
-        files: [],
-        outputs: { metadataFile: join(stepDir, 'metadata.json'), iidFile },
-        tempDir: stepDir,
-        warnings: [],
-      },
+      command: { command: engine.docker, args, cwd, env: { ...env, DOCKER_BUILDKIT: '1' }, secretEnv: [] },
     };
   });
-  return { builds, warnings };
+  return { builds, gaps };
 }

@@ -31,7 +31,8 @@ export type Detection = { engine: LocalEngine } | { reason: string };
 /**
  * Finds a docker client that can build with BuildKit, preferring buildx: a newer client without
  * the buildx plugin cannot build with BuildKit at all, while clients before 23.0 can on their
- * own. Then checks that a daemon answers. Runs only when the local engine is needed.
+ * own. Then checks that a daemon answers, and which platforms it builds. Runs only when the
+ * local engine is needed.
  */
 export async function detectLocalEngine(env: Env): Promise<Detection> {
   const clients = dockerClients(env);
@@ -46,7 +47,7 @@ export async function detectLocalEngine(env: Env): Promise<Detection> {
   );
   const withBuildx = probes.find((p) => p.buildx);
   const legacy = probes.find((p) => !p.buildx && p.client && Number.parseInt(p.client, 10) < 23);
-  const chosen: LocalEngine | undefined = withBuildx
+  const chosen: Omit<LocalEngine, 'platforms'> | undefined = withBuildx
     ? { kind: 'local', docker: withBuildx.docker, mode: 'buildx' }
     : legacy
       ? { kind: 'local', docker: legacy.docker, mode: 'buildkit' }
@@ -56,9 +57,28 @@ export async function detectLocalEngine(env: Env): Promise<Detection> {
       reason: `no docker client with buildx or built-in BuildKit (found ${clients.join(', ')}; install the buildx plugin)`,
     };
   }
-  const server = await captureOutput(chosen.docker, ['version', '--format', '{{.Server.Version}}'], env);
-  if (!server?.trim()) {
+  // `docker version` fails when no daemon answers; its OS and architecture are what it builds.
+  const server = await captureOutput(
+    chosen.docker,
+    ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}'],
+    env,
+  );
+  const native = server?.trim();
+  if (!native) {
     return { reason: `no Docker daemon answers at ${env.DOCKER_HOST || 'the default socket'}` };
   }
-  return { engine: chosen };
+  const listed =
+    chosen.mode === 'buildx'
+      ? builderPlatforms(await captureOutput(chosen.docker, ['buildx', 'inspect'], env))
+      : [];
+  return { engine: { ...chosen, platforms: listed.length ? listed : [native] } };
+}
+
+/** The `Platforms:` line of `docker buildx inspect` (emulated platforms included). */
+export function builderPlatforms(inspect: string | undefined): string[] {
+  const line = /^Platforms:\s*(.*)$/m.exec(inspect ?? '')?.[1] ?? '';
+  return line
+    .split(',')
+    .map((p) => p.trim().replace(/\*$/, ''))
+    .filter(Boolean);
 }

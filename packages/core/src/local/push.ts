@@ -1,5 +1,5 @@
 import type { OutputSink } from '../run/execute';
-import { runPlan } from '../run/execute';
+import { runCommand } from '../run/execute';
 import type { LocalEngine } from './types';
 
 export interface PushResult {
@@ -24,18 +24,8 @@ export async function pushTags(
 ): Promise<PushResult> {
   let digest: string | undefined;
   for (const tag of tags) {
-    const result = await runPlan(
-      {
-        command: engine.docker,
-        args: ['push', tag],
-        cwd,
-        env: {},
-        secretEnv: [],
-        files: [],
-        outputs: { metadataFile: '' },
-        tempDir: '',
-        warnings: [],
-      },
+    const result = await runCommand(
+      { command: engine.docker, args: ['push', tag], cwd, env: {}, secretEnv: [] },
       env,
       sink,
     );

@@ -10,6 +10,8 @@ export interface LocalEngine {
   /** The docker client to run. */
   docker: string;
   mode: LocalMode;
+  /** Platforms it can build (`os/arch[/variant]`): the daemon's own, or what the buildx builder lists. */
+  platforms: string[];
 }
 
 /** How the local engine is named in logs and summaries. */

@@ -44,9 +44,10 @@ export const bakeSchema = {
   lint: bool('Lint Dockerfiles and fail the build if any issues are of lint-fail-on severity or higher', {
     origin: 'depot',
   }),
-  'lint-fail-on': text('Severity of lint issues that fail the build', {
+  'lint-fail-on': text('Severity of lint issues that fail the build (any case, as the CLI reads it)', {
     origin: 'depot',
-    values: ['error', 'warn', 'info', 'none'],
+    values: ['error', 'warn', 'warning', 'info', 'none'],
+    ignoreCase: true,
   }),
   load: bool('Load the images into the local Docker daemon (shorthand for --set=*.output=type=docker)'),
   'no-cache': bool('Do not use cache when building the images'),

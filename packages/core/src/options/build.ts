@@ -58,9 +58,10 @@ export const buildSchema = {
   lint: bool('Lint Dockerfiles and fail the build if any issues are of lint-fail-on severity or higher', {
     origin: 'depot',
   }),
-  'lint-fail-on': text('Severity of lint issues that fail the build', {
+  'lint-fail-on': text('Severity of lint issues that fail the build (any case, as the CLI reads it)', {
     origin: 'depot',
-    values: ['error', 'warn', 'info', 'none'],
+    values: ['error', 'warn', 'warning', 'info', 'none'],
+    ignoreCase: true,
   }),
   load: bool('Load the image into the local Docker daemon (shorthand for --output=type=docker)'),
   network: text('Networking mode for RUN instructions during the build'),

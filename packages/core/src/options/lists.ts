@@ -47,12 +47,36 @@ function records(raw: string, quote: boolean): string[][] {
  */
 export function parseList(raw: string, style: ListStyle): string[] {
   if (raw.trim() === '') return [];
+  // The whole input is trimmed first, as @actions/core's getInput does for docker's lists, so
+  // spaces before a quoted first item do not make its quotes literal. Secrets keep theirs.
+  const text = style.trim === false ? raw : raw.trim();
   const items: string[] = [];
-  for (const fields of records(raw, style.quote !== false)) {
+  for (const fields of records(text, style.quote !== false)) {
     if (fields.length === 1 && style.comma) items.push(...fields[0].split(','));
     else if (style.comma) items.push(...fields);
     else items.push(fields.join(','));
   }
   const trim = style.trim !== false;
   return items.map((item) => (trim ? item.trim() : item)).filter((item) => item.trim() !== '');
+}
+
+/**
+ * The fields of one CSV record (`type=local,"dest=a,b"`), as buildx reads an `--output`,
+ * `--cache-to` or `--attest` value: quotes group a field, unquoted text splits on commas.
+ */
+export function csvFields(record: string): string[] {
+  if (!record.includes('"')) return record.split(',');
+  if (!csvParse) throw new Error('loadListParser() must run before parsing quoted list input');
+  const rows = csvParse(record, { columns: false, relaxQuotes: true, relaxColumnCount: true }) as string[][];
+  return rows.flat();
+}
+
+/** The `key=value` fields of one CSV record, keys lower-cased and both sides trimmed, as buildx does. */
+export function csvKeyValues(record: string): { key: string; value?: string }[] {
+  return csvFields(record).map((field) => {
+    const at = field.indexOf('=');
+    return at < 0
+      ? { key: field.trim().toLowerCase() }
+      : { key: field.slice(0, at).trim().toLowerCase(), value: field.slice(at + 1).trim() };
+  });
 }

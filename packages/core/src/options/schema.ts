@@ -22,6 +22,8 @@ export interface TextSpec extends SpecBase {
   kind: 'text';
   /** When set, the value must be one of these (or empty). */
   values?: readonly string[];
+  /** Compare with `values` in lower case and pass the lower-cased value on (the CLI lower-cases it too). */
+  ignoreCase?: boolean;
   /** A whole number greater than 0 (a count of seconds, ...): CI front-ends with typed config accept a number. */
   integer?: boolean;
 }
@@ -82,9 +84,12 @@ function parseItems(items: readonly string[], style: ListStyle): string[] {
 
 /** Parses one input by its spec; a raw value is never trimmed before list parsing decides. */
 export function parseInput(name: string, spec: InputSpec, raw: RawInput): boolean | string[] | string {
+  // No engine, shell or file takes a NUL byte: it would cut the value short somewhere downstream.
+  const nul = typeof raw === 'string' ? raw.includes('\0') : raw.some((item) => item.includes('\0'));
+  if (nul) throw new InputError(name, String(raw), 'a value without NUL bytes', spec.secret);
   if (typeof raw !== 'string') {
     if (spec.kind === 'list') return parseItems(raw, spec.style);
-    throw new InputError(name, JSON.stringify(raw), 'a single value, not a list');
+    throw new InputError(name, JSON.stringify(raw), 'a single value, not a list', spec.secret);
   }
   switch (spec.kind) {
     case 'boolean':
@@ -92,7 +97,7 @@ export function parseInput(name: string, spec: InputSpec, raw: RawInput): boolea
     case 'list':
       return parseList(raw, spec.style);
     case 'text': {
-      const value = raw.trim();
+      const value = spec.ignoreCase ? raw.trim().toLowerCase() : raw.trim();
       if (spec.values && value !== '' && !spec.values.includes(value)) {
         throw new InputError(name, value, `one of ${spec.values.join(', ')}`);
       }

@@ -11,7 +11,7 @@ export const setupSchema = {
     origin: 'depot',
   }),
   oidc: bool(
-    'Authenticate with OIDC: on GitHub, export the Depot token as DEPOT_TOKEN (masked) for later steps; on CircleCI and Buildkite, check that the job identity yields Depot credentials',
+    'Exchange the job OIDC identity for a Depot token, best-effort (a failure is a warning): on GitHub it is exported as DEPOT_TOKEN (masked) for later steps; elsewhere later steps get the identity themselves',
     {
       origin: 'depot',
     },

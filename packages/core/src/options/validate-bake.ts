@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { BakeOptions } from './bake';
+import { checkAttestation } from './checks';
 import { checkShared, type Findings } from './validate-build';
 import { checkKeyValues } from './values';
 
@@ -14,8 +15,13 @@ export function validateBakeOptions(options: BakeOptions): Findings {
     if (!SET_ITEM.test(item))
       throw new InputError('set', item, 'targetpattern.key=value items, e.g. *.platform=linux/arm64');
   }
+  checkAttestation('provenance', options.provenance);
+  checkAttestation('sbom', options.sbom);
+  // As in build-push: depot/bake-action passes save-tag without save too, so this only warns.
   if (!options.save && options['save-tag'] !== '') {
-    throw new InputError('save-tag', options['save-tag'], 'only together with save: true');
+    warnings.push(
+      'Input "save-tag" has no effect without save: true: the images are not saved to the Depot Registry, so they get no tags there.',
+    );
   }
   warnings.push(...checkShared('bake', options));
   if (options.allow.length > 0) {

@@ -3,18 +3,15 @@ import type { BakeDefinition, BakeTarget } from '../bake/definition';
 import { entryType } from '../bake/definition';
 import type { BakeSource } from '../bake/source';
 import type { CiContext } from '../ci';
-import type { Credentials } from '../credentials/types';
-import type { Engine } from '../engine/types';
 import type { BakeOptions } from '../options/bake';
 import { splitKeyValue } from '../options/values';
+import { noDefaultAttestations } from '../options/checks';
 import { resolveProvenance } from './provenance';
-import type { Plan } from './types';
+import { ANY_ENGINE, ArgumentList, BUILDX_ONLY, DEPOT_ONLY, type Invocation } from './invocation';
 
 export interface BakePlanInput {
   options: BakeOptions;
   ci: CiContext;
-  credentials: Credentials;
-  engine: Engine;
   source: BakeSource;
   /** The resolved definition; absent for a remote source (`--print` cannot read one). */
   definition?: BakeDefinition;
@@ -39,7 +36,7 @@ function defaultProvenanceSets(input: BakePlanInput): string[] {
       dockerExporter,
       repositoryPrivate: ci.repositoryPrivate,
       runUrl: ci.runUrl,
-      noDefault: Boolean(ci.env.BUILDX_NO_DEFAULT_ATTESTATIONS),
+      noDefault: noDefaultAttestations(ci.env),
     });
   if (!definition) {
     // No definition to inspect (remote source): one default for all, unless loading into Docker.
@@ -55,21 +52,13 @@ function defaultProvenanceSets(input: BakePlanInput): string[] {
 }
 
 /**
- * Turns bake options into the `depot bake` invocation: each flag once, `--set` once per item,
- * `--file` per file, Depot-only flags after bake's own, targets last. Runs in the source's
- * working directory; `vars` reach the definition as environment variables, as bake reads them.
+ * Turns bake options into the bake invocation: each flag once, `--set` once per item, `--file`
+ * per file, Depot-only flags after bake's own, targets last. Runs in the source's working
+ * directory; `vars` reach the definition as environment variables, as bake reads them.
  */
-export function planBake(input: BakePlanInput): Plan {
-  const { options, ci, credentials, engine, source, stepDir } = input;
+export function planBake(input: BakePlanInput): Invocation {
+  const { options, ci, source, stepDir, definition } = input;
   const metadataFile = join(stepDir, 'metadata.json');
-  const argv = ['bake'];
-  if (source.kind === 'remote') argv.push(source.ref);
-  for (const file of options.files) argv.push('--file', file);
-  argv.push('--metadata-file', metadataFile);
-  if (options['no-cache']) argv.push('--no-cache');
-  if (options.pull) argv.push('--pull');
-  if (options.load) argv.push('--load');
-  if (options.push) argv.push('--push');
   const provenance = options.provenance
     ? resolveProvenance({
         input: options.provenance,
@@ -79,25 +68,33 @@ export function planBake(input: BakePlanInput): Plan {
         noDefault: false,
       })
     : undefined;
-  if (provenance) argv.push('--provenance', provenance);
-  if (options.sbom) argv.push('--sbom', options.sbom);
-  const sets = [...options.set, ...(options.provenance ? [] : defaultProvenanceSets(input))];
-  for (const item of sets) argv.push('--set', item);
-  if (options.project) argv.push('--project', options.project);
-  if (options['build-platform']) argv.push('--build-platform', options['build-platform']);
-  if (options.lint) argv.push('--lint');
-  if (options['lint-fail-on']) argv.push('--lint-fail-on', options['lint-fail-on']);
-  if (options.save) argv.push('--save');
-  if (options['save-tag']) argv.push('--save-tag', options['save-tag']);
-  if (options['sbom-dir']) argv.push('--sbom-dir', options['sbom-dir']);
-  argv.push(...options.targets);
+  const args = new ArgumentList();
+  // A remote definition is fetched by the builder, which the built-in builder cannot do.
+  if (source.kind === 'remote') args.positional(source.ref, 'source', BUILDX_ONLY);
+  args
+    .each('--file', options.files, 'files')
+    .one('--metadata-file', metadataFile, 'metadata output', ANY_ENGINE, true)
+    .when('--no-cache', options['no-cache'], 'no-cache')
+    .when('--pull', options.pull, 'pull')
+    .when('--load', options.load, 'load')
+    .when('--push', options.push, 'push')
+    // `false` is implicit: an engine without attestations builds without them anyway.
+    .one('--provenance', provenance, 'provenance', BUILDX_ONLY, provenance === 'false')
+    .one('--sbom', options.sbom, 'sbom', BUILDX_ONLY, /^false$/i.test(options.sbom))
+    // The definition the built-in builder builds was printed with these already applied.
+    .each('--set', options.set, 'set')
+    .each('--set', options.provenance ? [] : defaultProvenanceSets(input), 'provenance', BUILDX_ONLY, true)
+    .one('--project', options.project, 'project', DEPOT_ONLY)
+    .one('--build-platform', options['build-platform'], 'build-platform', DEPOT_ONLY)
+    .when('--lint', options.lint, 'lint', DEPOT_ONLY)
+    .one('--lint-fail-on', options['lint-fail-on'], 'lint-fail-on', DEPOT_ONLY)
+    .when('--save', options.save, 'save', DEPOT_ONLY)
+    .one('--save-tag', options['save-tag'], 'save-tag', DEPOT_ONLY)
+    .one('--sbom-dir', options['sbom-dir'], 'sbom-dir', DEPOT_ONLY);
+  for (const target of options.targets) args.positional(target, 'targets');
 
   const env: Record<string, string> = Object.fromEntries(options.vars.map((v) => splitKeyValue('vars', v)));
   const secretEnv: string[] = [];
-  if (credentials.token) {
-    env.DEPOT_TOKEN = credentials.token;
-    secretEnv.push('DEPOT_TOKEN');
-  }
   // A remote definition is fetched by Git; buildx reads this variable for private repositories.
   // The token is for this CI's Git server only, never for another host the source may name.
   if (
@@ -109,16 +106,20 @@ export function planBake(input: BakePlanInput): Plan {
     env.BUILDX_BAKE_GIT_AUTH_TOKEN = options['github-token'];
     secretEnv.push('BUILDX_BAKE_GIT_AUTH_TOKEN');
   }
+  const targets = Object.values(definition?.target ?? {});
   return {
-    command: engine.path,
-    args: argv,
+    subcommand: 'bake',
+    args: args.args,
     cwd: source.cwd,
     env,
     secretEnv,
     files: [],
     outputs: { metadataFile },
+    platforms: [...new Set(targets.flatMap((t) => t.platforms ?? []))],
+    pushTags: options.push ? targets.flatMap((t) => t.tags ?? []) : [],
     tempDir: stepDir,
     warnings: [],
+    definition,
   };
 }
 

@@ -1,66 +1,57 @@
 import { join } from 'node:path';
 import type { CiContext } from '../ci';
-import type { Credentials } from '../credentials/types';
-import type { Engine } from '../engine/types';
 import type { BuildOptions } from '../options/build';
 import { splitKeyValue } from '../options/values';
-import { defaultGitContext, renderContext } from './git-context';
+import { noDefaultAttestations } from '../options/checks';
+import { defaultGitContext, gitHost, renderContext } from './git-context';
+import { ArgumentList, BUILDX_ONLY, DEPOT_ONLY, ANY_ENGINE, type Invocation } from './invocation';
 import { hasDockerExporter, hasLocalOrTarExporter, resolveProvenance } from './provenance';
-import type { Plan, PlannedFile } from './types';
+import type { PlannedFile } from './types';
 
 export interface BuildPlanInput {
   options: BuildOptions;
   ci: CiContext;
-  credentials: Credentials;
-  engine: Engine;
-  /** Private directory for this step's files (created by the runner, removed by cleanup). */
+  /** Private directory for this step's files (created by the pipeline, removed by cleanup). */
   stepDir: string;
 }
 
-/** Adds `--flag value` for each value; nothing for none, so no flag is ever pushed empty. */
-function each(argv: string[], flag: string, values: readonly string[]): void {
-  for (const value of values) argv.push(flag, value);
-}
-function one(argv: string[], flag: string, value: string | undefined): void {
-  if (value) argv.push(flag, value);
-}
-function when(argv: string[], flag: string, on: boolean): void {
-  if (on) argv.push(flag);
-}
-
 const isGhaCache = (entry: string): boolean => /(^|,)type=gha(,|$)/.test(entry);
+/** Outputs the built-in builder can write: files, not images (it only loads into the daemon). */
+const isFileExport = (output: string): boolean => hasLocalOrTarExporter([output]);
 
 /**
- * Turns build-push options into the `depot build` invocation: flags in the peers' order, each
- * once, Depot-only flags after the buildx ones, the context last. Pure: secret values land only
- * in `files` and `env`, never in argv.
+ * Turns build-push options into the build invocation: flags in the peers' order, each once,
+ * Depot-only flags after the buildx ones, the context last. Pure: secret values land only in
+ * `files`, never in arguments; no engine and no credentials are involved.
  */
-export function planBuild({ options, ci, credentials, engine, stepDir }: BuildPlanInput): Plan {
+export function planBuild({ options, ci, stepDir }: BuildPlanInput): Invocation {
   const warnings: string[] = [];
   const files: PlannedFile[] = [];
   const gitContext = defaultGitContext(ci);
   const defaultContext = gitContext ?? '.';
   const context = options.context ? renderContext(options.context, defaultContext) : defaultContext;
 
-  const secretArgs: string[] = [];
-  const secretFile = (id: string, content: string): void => {
+  const secrets: { input: string; value: string }[] = [];
+  const secretFile = (input: string, id: string, content: string): void => {
     const path = join(stepDir, `secret-${files.length + 1}`);
     files.push({ path, purpose: `secret ${id}`, content, secret: true });
-    secretArgs.push(`id=${id},src=${path}`);
+    secrets.push({ input, value: `id=${id},src=${path}` });
   };
-  for (const item of options.secrets) secretFile(...splitKeyValue('secrets', item, true));
+  for (const item of options.secrets) secretFile('secrets', ...splitKeyValue('secrets', item, true));
   for (const item of options['secret-files']) {
     const [id, path] = splitKeyValue('secret-files', item);
-    secretArgs.push(`id=${id},src=${path}`);
+    secrets.push({ input: 'secret-files', value: `id=${id},src=${path}` });
   }
   for (const item of options['secret-envs']) {
     const [id, name] = splitKeyValue('secret-envs', item);
-    secretArgs.push(`id=${id},env=${name}`);
+    secrets.push({ input: 'secret-envs', value: `id=${id},env=${name}` });
   }
   // The builder fetches the default Git context itself; private repositories need the token.
-  const userGitAuth = options.secrets.some((s) => s.startsWith('GIT_AUTH_TOKEN='));
+  // Scoped to the CI's Git server, as docker does: BuildKit offers GIT_AUTH_TOKEN.<host> to that
+  // host only, so a submodule or context on another host never receives it.
+  const userGitAuth = options.secrets.some((s) => /^GIT_AUTH_TOKEN[=.]/.test(s));
   if (options['github-token'] && gitContext && !userGitAuth && context.startsWith(gitContext)) {
-    secretFile('GIT_AUTH_TOKEN', options['github-token']);
+    secretFile('github-token', `GIT_AUTH_TOKEN.${gitHost(ci)}`, options['github-token']);
   }
 
   const keepCache = (input: 'cache-from' | 'cache-to'): string[] =>
@@ -85,67 +76,89 @@ export function planBuild({ options, ci, credentials, engine, stepDir }: BuildPl
     dockerExporter: hasDockerExporter(options.outputs, options.load),
     repositoryPrivate: ci.repositoryPrivate,
     runUrl: ci.runUrl,
-    noDefault: Boolean(ci.env.BUILDX_NO_DEFAULT_ATTESTATIONS),
+    noDefault: noDefaultAttestations(ci.env),
   });
 
   const metadataFile = join(stepDir, 'metadata.json');
   const iidFile = hasLocalOrTarExporter(options.outputs) ? undefined : join(stepDir, 'iidfile');
+  const fileExports = options.outputs.filter(isFileExport);
 
-  const argv = ['build'];
-  each(argv, '--add-host', options['add-hosts']);
-  each(argv, '--allow', options.allow);
-  each(argv, '--annotation', options.annotations);
-  each(argv, '--attest', attests);
-  each(argv, '--build-arg', options['build-args']);
-  each(
-    argv,
-    '--build-context',
-    options['build-contexts'].map((c) => renderContext(c, defaultContext)),
-  );
-  each(argv, '--cache-from', keepCache('cache-from'));
-  each(argv, '--cache-to', keepCache('cache-to'));
-  one(argv, '--cgroup-parent', options['cgroup-parent']);
-  one(argv, '--file', options.file);
-  one(argv, '--iidfile', iidFile);
-  each(argv, '--label', options.labels);
-  when(argv, '--load', options.load);
-  one(argv, '--metadata-file', metadataFile);
-  one(argv, '--network', options.network);
-  when(argv, '--no-cache', options['no-cache']);
-  each(argv, '--no-cache-filter', options['no-cache-filters']);
-  each(argv, '--output', options.outputs);
-  one(argv, '--platform', options.platforms.join(','));
-  one(argv, '--provenance', provenance);
-  when(argv, '--pull', options.pull);
-  when(argv, '--push', options.push);
-  one(argv, '--sbom', options.sbom);
-  each(argv, '--secret', secretArgs);
-  one(argv, '--shm-size', options['shm-size']);
-  each(argv, '--ssh', options.ssh);
-  each(argv, '--tag', options.tags);
-  one(argv, '--target', options.target);
-  each(argv, '--ulimit', options.ulimit);
-  // Depot-only flags: never handed to another engine.
-  one(argv, '--project', options.project);
-  one(argv, '--build-platform', options['build-platform']);
-  when(argv, '--lint', options.lint);
-  one(argv, '--lint-fail-on', options['lint-fail-on']);
-  when(argv, '--save', options.save);
-  // save-tag and save-tags both feed --save-tag; a tag named in both is passed once.
-  each(argv, '--save-tag', [...new Set([options['save-tag'], ...options['save-tags']].filter(Boolean))]);
-  one(argv, '--sbom-dir', options['sbom-dir']);
-  argv.push(context);
+  const args = new ArgumentList()
+    .each('--add-host', options['add-hosts'], 'add-hosts')
+    .each('--allow', options.allow, 'allow', BUILDX_ONLY)
+    .each('--annotation', options.annotations, 'annotations', BUILDX_ONLY)
+    .each('--attest', attests, 'attests', BUILDX_ONLY)
+    .each('--build-arg', options['build-args'], 'build-args')
+    .each(
+      '--build-context',
+      options['build-contexts'].map((c) => renderContext(c, defaultContext)),
+      'build-contexts',
+      BUILDX_ONLY,
+    )
+    .each('--cache-from', keepCache('cache-from'), 'cache-from')
+    .each('--cache-to', keepCache('cache-to'), 'cache-to', BUILDX_ONLY)
+    .one('--cgroup-parent', options['cgroup-parent'], 'cgroup-parent')
+    .one('--file', options.file, 'file')
+    .one('--iidfile', iidFile, 'imageid output', ANY_ENGINE, true)
+    .each('--label', options.labels, 'labels')
+    .when('--load', options.load, 'load')
+    .one('--metadata-file', metadataFile, 'metadata output', BUILDX_ONLY, true)
+    .one('--network', options.network, 'network')
+    .when('--no-cache', options['no-cache'], 'no-cache')
+    .each('--no-cache-filter', options['no-cache-filters'], 'no-cache-filters', BUILDX_ONLY)
+    .each('--output', fileExports, 'outputs')
+    .each(
+      '--output',
+      options.outputs.filter((o) => !isFileExport(o)),
+      'outputs',
+      BUILDX_ONLY,
+    )
+    .one('--platform', options.platforms.join(','), 'platforms')
+    // Our default provenance is implicit, and so is `false`: an engine without attestations
+    // builds without them anyway.
+    .one(
+      '--provenance',
+      provenance,
+      'provenance',
+      BUILDX_ONLY,
+      options.provenance === '' || provenance === 'false',
+    )
+    .when('--pull', options.pull, 'pull')
+    .when('--push', options.push, 'push')
+    .one('--sbom', options.sbom, 'sbom', BUILDX_ONLY, /^false$/i.test(options.sbom));
+  for (const secret of secrets) args.one('--secret', secret.value, secret.input);
+  args
+    .one('--shm-size', options['shm-size'], 'shm-size')
+    .each('--ssh', options.ssh, 'ssh')
+    .each('--tag', options.tags, 'tags')
+    .one('--target', options.target, 'target')
+    .each('--ulimit', options.ulimit, 'ulimit')
+    // Depot-only flags: never handed to another engine.
+    .one('--project', options.project, 'project', DEPOT_ONLY)
+    .one('--build-platform', options['build-platform'], 'build-platform', DEPOT_ONLY)
+    .when('--lint', options.lint, 'lint', DEPOT_ONLY)
+    .one('--lint-fail-on', options['lint-fail-on'], 'lint-fail-on', DEPOT_ONLY)
+    .when('--save', options.save, 'save', DEPOT_ONLY)
+    // save-tag and save-tags both feed --save-tag; a tag named in both is passed once.
+    .each(
+      '--save-tag',
+      [...new Set([options['save-tag'], ...options['save-tags']].filter(Boolean))],
+      'save-tag/save-tags',
+      DEPOT_ONLY,
+    )
+    .one('--sbom-dir', options['sbom-dir'], 'sbom-dir', DEPOT_ONLY)
+    .positional(context, 'context');
 
-  const env: Record<string, string> = {};
-  if (credentials.token) env.DEPOT_TOKEN = credentials.token;
   return {
-    command: engine.path,
-    args: argv,
+    subcommand: 'build',
+    args: args.args,
     cwd: ci.workspace,
-    env,
-    secretEnv: credentials.token ? ['DEPOT_TOKEN'] : [],
+    env: {},
+    secretEnv: [],
     files,
     outputs: { metadataFile, iidFile },
+    platforms: options.platforms,
+    pushTags: options.push ? options.tags : [],
     tempDir: stepDir,
     warnings,
   };

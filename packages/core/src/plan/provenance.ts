@@ -1,3 +1,4 @@
+import { csvKeyValues } from '../options/lists';
 import { isBooleanText } from '../options/values';
 
 /** The facts the provenance default depends on. */
@@ -33,12 +34,22 @@ export function resolveProvenance(facts: ProvenanceFacts): string | undefined {
   return withBuilderId(facts.repositoryPrivate === false ? 'mode=max' : 'mode=min,inline-only=true');
 }
 
-/** True when an output (or `load`) uses the docker exporter. */
-export function hasDockerExporter(outputs: string[], load: boolean): boolean {
-  return load || outputs.some((o) => /(^|,)type=docker(,|$)/.test(o));
+/**
+ * The exporter type of one `outputs` item, read as buildx reads it: a CSV record of key=value
+ * fields (quotes and spaces allowed), or a bare path, which is a local export (`-`: a tarball).
+ */
+export function exporterType(output: string): string {
+  const fields = csvKeyValues(output);
+  if (fields.length === 1 && fields[0].value === undefined) return fields[0].key === '-' ? 'tar' : 'local';
+  return fields.find((f) => f.key === 'type')?.value ?? '';
 }
 
-/** True when an output exports files rather than an image; a bare path counts as type=local. */
+/** True when an output (or `load`) uses the docker exporter. */
+export function hasDockerExporter(outputs: string[], load: boolean): boolean {
+  return load || outputs.some((o) => exporterType(o) === 'docker');
+}
+
+/** True when an output exports files rather than an image: the engine then writes no image ID. */
 export function hasLocalOrTarExporter(outputs: string[]): boolean {
-  return outputs.some((o) => /(^|,)type=(local|tar)(,|$)/.test(o) || !o.includes('='));
+  return outputs.some((o) => ['local', 'tar'].includes(exporterType(o)));
 }

@@ -1,4 +1,4 @@
-import { nonEmpty, objectAt, readMetadata } from './outputs';
+import { nonEmpty, objectAt, readMetadataFile } from './outputs';
 
 /** What one bake target produced, for the `targets` output (docker/bake-action#279). */
 export interface BakeTargetResult {
@@ -30,7 +30,8 @@ export function readBakeOutputs(
   outputs: BakeOutputs;
   targets: Record<string, BakeTargetResult>;
 } {
-  const metadata = readMetadata(metadataFile);
+  const file = readMetadataFile(metadataFile);
+  const metadata = file?.json;
   const build = objectAt(metadata, 'depot.build');
   const targets: Record<string, BakeTargetResult> = {};
   for (const name of Object.keys(metadata ?? {})) {
@@ -45,7 +46,8 @@ export function readBakeOutputs(
   return {
     targets,
     outputs: {
-      metadata: metadata ? JSON.stringify(metadata, null, 2) : undefined,
+      // The CLI's own text, byte for byte, as depot/bake-action outputs it.
+      metadata: file?.text,
       targets: metadata ? JSON.stringify(targets) : undefined,
       'build-id': nonEmpty(build?.buildID),
       'project-id': nonEmpty(build?.projectID),

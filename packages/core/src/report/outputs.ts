@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ExpectedOutputs } from '../plan/types';
+import type { ExpectedOutputs } from '../plan/invocation';
 
 /** The outputs of a build step, as the peers set them, plus the Depot build link. */
 export interface BuildOutputs {
@@ -33,13 +33,28 @@ export const objectAt = (value: Json | undefined, key: string): Json | undefined
 export const nonEmpty = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : undefined;
 
-/** Parses the metadata file; `null` or unreadable JSON counts as no metadata, as in the peers. */
-export function readMetadata(path: string): Json | undefined {
-  const text = readTrimmed(path);
-  if (!text) return undefined;
+/** The metadata file as the engine wrote it, and parsed. */
+export interface MetadataFile {
+  /** The file's text, byte for byte (Go's encoder: `&` as `\u0026`, its own indentation). */
+  text: string;
+  json: Json;
+}
+
+/**
+ * Reads the metadata file; `null` or unreadable JSON counts as no metadata, as in the peers.
+ * The text is kept as written: depot's actions output it unchanged, and a consumer that compares
+ * or hashes it must see the CLI's bytes, not a re-serialisation.
+ */
+export function readMetadataFile(path: string): MetadataFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // the engine writes it only for builds that produced something
+  }
   try {
     const parsed: unknown = JSON.parse(text);
-    return isObject(parsed) ? parsed : undefined;
+    return isObject(parsed) ? { text, json: parsed } : undefined;
   } catch {
     return undefined;
   }
@@ -47,16 +62,17 @@ export function readMetadata(path: string): Json | undefined {
 
 /**
  * Reads the files the engine wrote into outputs: imageid from the iidfile; digest, build-id and
- * project-id from the metadata (`containerimage.digest`, `depot.build`); metadata pretty-printed
- * as docker/build-push-action does.
+ * project-id from the metadata (`containerimage.digest`, `depot.build`); metadata as the file's
+ * own text, as depot/build-push-action does.
  */
 export function readBuildOutputs(files: ExpectedOutputs, buildUrl?: string): BuildOutputs {
-  const metadata = readMetadata(files.metadataFile);
+  const file = readMetadataFile(files.metadataFile);
+  const metadata = file?.json;
   const depot = objectAt(metadata, 'depot.build');
   return {
     imageid: readTrimmed(files.iidFile),
     digest: nonEmpty(metadata?.['containerimage.digest']),
-    metadata: metadata ? JSON.stringify(metadata, null, 2) : undefined,
+    metadata: file?.text,
     'build-id': nonEmpty(depot?.buildID),
     'project-id': nonEmpty(depot?.projectID),
     'build-url': buildUrl,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors';
-import type { Plan } from '../plan/types';
+import type { CommandLine } from '../plan/types';
 
 /** Where the engine's output goes; the front-end passes its own streams (the job log). */
 export interface OutputSink {
@@ -53,11 +53,11 @@ class LineTail {
 }
 
 /**
- * Runs a plan's engine without a shell, streaming its output as it comes, and forwards SIGINT and
- * SIGTERM so cancelling the job stops the build instead of orphaning it.
+ * Runs an engine's command line without a shell, streaming its output as it comes, and forwards
+ * SIGINT and SIGTERM so cancelling the job stops the build instead of orphaning it.
  */
-export function runPlan(
-  plan: Plan,
+export function runCommand(
+  plan: CommandLine,
   baseEnv: Record<string, string | undefined>,
   sink: OutputSink,
   watch?: StartWatch,

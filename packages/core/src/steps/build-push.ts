@@ -1,28 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { maskSecret, type CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
-import { describeLocalEngine } from '../local/types';
 import { buildSchema, type BuildOptions } from '../options/build';
 import { readOptions } from '../options/schema';
 import { validateBuildOptions } from '../options/validate-build';
 import { planBuild } from '../plan/build';
+import type { Invocation } from '../plan/invocation';
 import { readBuildOutputs } from '../report/outputs';
-import { renderSummary } from '../report/summary';
-import type { Diagnosis } from '../run/diagnose';
-import { chooseEngine, fallbackEngine } from './engine-choice';
-import {
-  engineVersion,
-  executePlan,
-  failureOf,
-  fallbackSeconds,
-  makeStepDir,
-  reportFailure,
-  setOutputs,
-  summaryEnabled,
-  valueOf,
-  type StepContext,
-} from './engine-step';
-import { describeBuildOutputs, runLocalBuild, type BuildRun } from './local-build';
+import { valueOf, type StepContext } from './engine-step';
+import { engineSettings, runEngineStep, type EngineCommand } from './pipeline';
 
 /**
  * Masks every secret value the options carry before anything can print it, including the values
@@ -46,85 +32,37 @@ function maskOptionSecrets(adapter: CiAdapter, options: BuildOptions, ci: CiCont
   }
 }
 
-/** The build-push step's main phase. Returns the process exit code. */
-export async function buildPushMain(step: StepContext): Promise<number> {
-  const { adapter, ci } = step;
+/** Where each build output comes from, for the printed plan. */
+const describeOutputs = (invocation: Invocation): Record<string, string> => ({
+  ...(invocation.outputs.iidFile ? { imageid: invocation.outputs.iidFile } : {}),
+  'digest, metadata, build-id, project-id': invocation.outputs.metadataFile,
+  'build-url': 'the "[depot] build:" line of the engine log',
+});
 
-  // 1. options
-  const options = await readOptions(buildSchema, (name) => adapter.input(name));
-  maskOptionSecrets(adapter, options, ci);
-  const findings = validateBuildOptions(options);
-  const timeout = fallbackSeconds(options['fallback-timeout']);
-  for (const warning of findings.warnings) adapter.annotate('warning', warning);
-
-  // 2. credentials, 3. engine
-  const dryRun = options['dry-run'];
-  const { choice, credentials } = await chooseEngine(step, options.engine, options.token, dryRun);
-
-  // 4. plan → run
-  let run: BuildRun | undefined;
-  let engineLabel: string;
-  let fellBack: Diagnosis | undefined;
-  if (choice.kind === 'local') {
-    run = await runLocalBuild(step, options, credentials, choice.engine, dryRun);
-    engineLabel = `${describeLocalEngine(choice.engine)}: ${choice.reason}`;
-  } else {
-    const stepDir = makeStepDir(step, 'depot-build-', dryRun);
-    const plan = planBuild({ options, ci, credentials, engine: choice.engine, stepDir });
-    let outputs = {};
-    const result = await executePlan(step, {
-      plan,
-      credentials,
-      outputs: describeBuildOutputs(plan),
-      dryRun,
-      collect: (r) => (outputs = readBuildOutputs(plan.outputs, r.buildUrl)),
-      // With a fallback, a builder that never starts is given up on rather than waited for.
-      watch: options['buildx-fallback'] ? { ready: /^#\d+ /, timeoutMs: timeout * 1000 } : undefined,
-    });
-    run = result && { result, outputs, plan };
-    engineLabel = await engineVersion(step, choice.engine, Boolean(result && result.exitCode !== 0));
-    const failure = result && failureOf(result, timeout);
-    const local = await fallbackEngine(step, failure, options['buildx-fallback']);
-    if (local) {
-      fellBack = failure;
-      run = await runLocalBuild(step, options, credentials, local, false);
-      engineLabel = `${describeLocalEngine(local)}: fallback after Depot failed`;
-    }
-  }
-  if (!run) return 0;
-
-  // 5. report
-  const { result, outputs, plan } = run;
-  await setOutputs(adapter, { ...outputs });
-  const failure = failureOf(result, timeout);
-  if (summaryEnabled(ci.env)) {
-    adapter.summary(
-      renderSummary({
-        title: failure ? 'Depot build failed' : fellBack ? 'Depot build (local fallback)' : 'Depot build',
-        ok: !failure,
-        buildUrl: outputs['build-url'],
-        buildId: outputs['build-id'],
-        projectId: outputs['project-id'] ?? (options.project || undefined),
+/** build-push as an engine command: `depot build` (or `docker buildx build`, `docker build`). */
+export const buildCommand: EngineCommand<BuildOptions> = {
+  name: 'build',
+  async readOptions(step) {
+    const options = await readOptions(buildSchema, (name) => step.adapter.input(name));
+    maskOptionSecrets(step.adapter, options, step.ci);
+    const { warnings } = validateBuildOptions(options, step.ci.workspace);
+    return { options, settings: engineSettings(options), warnings };
+  },
+  plan: async (options, step, _choice, stepDir) => planBuild({ options, ci: step.ci, stepDir }),
+  describeOutputs,
+  report(options, invocation, result) {
+    const outputs = readBuildOutputs(invocation.outputs, result.buildUrl);
+    return {
+      outputs: { ...outputs },
+      summary: {
         tags: options.tags,
         platforms: options.platforms,
         digest: outputs.digest,
-        durationMs: result.durationMs,
-        credentialSource: credentials.source,
-        engine: engineLabel,
-        warnings: [
-          ...findings.warnings,
-          ...plan.warnings,
-          ...(fellBack
-            ? [`Depot failed and the local engine built instead: ${fellBack.lines.at(-1) ?? ''}`]
-            : []),
-        ],
-        failure,
-      }),
-    );
-  }
-  if (failure) {
-    reportFailure(step, choice.kind === 'local' || fellBack ? 'local build' : 'depot build', result, failure);
-    return 1;
-  }
-  return 0;
-}
+        projectId: outputs['project-id'] ?? (options.project || undefined),
+      },
+    };
+  },
+};
+
+/** The build-push step's main phase. Returns the process exit code. */
+export const buildPushMain = (step: StepContext): Promise<number> => runEngineStep(step, buildCommand);

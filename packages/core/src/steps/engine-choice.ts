@@ -1,74 +1,97 @@
-import { credentialHelp } from '../credentials/resolve';
+import { maskSecret } from '../adapter';
+import { credentialHelp, lookupCredentials } from '../credentials/resolve';
 import type { Credentials } from '../credentials/types';
 import type { Engine } from '../engine/types';
 import { UserError } from '../errors';
-import type { Diagnosis } from '../run/diagnose';
 import { detectLocalEngine } from '../local/detect';
-import { describeLocalEngine, type LocalEngine } from '../local/types';
-import { locateEngine, stepCredentials, type StepContext } from './engine-step';
+import type { LocalEngine } from '../local/types';
+import type { Diagnosis } from '../run/diagnose';
+import { locateEngine, type StepContext } from './engine-step';
 
-/** Which engine a step runs, and why (shown in the log and the summary). */
+/** Which engine a step runs, with the credentials it runs with, and why (log and summary). */
 export type EngineChoice =
-  { kind: 'depot'; engine: Engine } | { kind: 'local'; engine: LocalEngine; reason: string };
+  | { kind: 'depot'; engine: Engine; credentials: Credentials }
+  | { kind: 'local'; engine: LocalEngine; credentials: Credentials; reason: string; auto: boolean };
+
+/** The inputs that choose the engine. */
+export interface EngineInputs {
+  engine: string;
+  token: string;
+  dryRun: boolean;
+}
+
+const NONE: Credentials = { source: 'none' };
 
 /**
- * Chooses the engine and finds the credentials it needs, in that dependency order:
- * - `local` runs the local Docker engine and never asks for Depot credentials (a fork's OIDC
- *   flow or an identity with no trust relationship must not stop a local build);
+ * 2. credentials and 3. engine, in the order they depend on each other:
+ * - `local` runs the local Docker engine and never asks for Depot credentials;
  * - `depot` runs the depot CLI, and a credential failure is the step's error;
- * - `auto` (the default) runs Depot when credentials resolve; when none are found, or getting
- *   them fails, it builds locally with a notice saying why, if a local engine is there, and
- *   otherwise reports the credential problem.
+ * - `auto` (the default) runs Depot when any credential source is there (the depot CLI's own
+ *   login included); with none, or when getting them fails, it offers the local engine, which
+ *   the pipeline then checks can honour the whole request.
+ * When credentials need the network (an OIDC exchange) and the CLI needs installing, both run at
+ * once: a cold step waits for the slower, not for their sum.
  */
-export async function chooseEngine(
-  step: StepContext,
-  requested: string,
-  tokenInput: string,
-  dryRun: boolean,
-): Promise<{ choice: EngineChoice; credentials: Credentials }> {
+export async function chooseEngine(step: StepContext, request: EngineInputs): Promise<EngineChoice> {
   const { adapter, ci } = step;
-  const none: Credentials = { source: 'none' };
-  if (requested === 'local') {
+  if (request.engine === 'local') {
     const found = await detectLocalEngine(ci.env);
-    if (!('engine' in found)) {
-      throw new UserError(
-        `engine: local needs a Docker engine, and ${found.reason}.`,
-        'Start Docker on the runner, or use engine: depot.',
-      );
-    }
-    adapter.annotate(
-      'notice',
-      `Building with the ${describeLocalEngine(found.engine)} engine: engine: local.`,
+    if ('engine' in found)
+      return { kind: 'local', engine: found.engine, credentials: NONE, reason: 'engine: local', auto: false };
+    throw new UserError(
+      `engine: local needs a Docker engine, and ${found.reason}.`,
+      'Start Docker on the runner, or use engine: depot.',
     );
-    return { choice: { kind: 'local', engine: found.engine, reason: 'engine: local' }, credentials: none };
   }
+  const lookup = await lookupCredentials({
+    tokenInput: request.token,
+    ci,
+    providers: step.providers,
+    mask: (s) => maskSecret(adapter, s),
+    warn: (m) => adapter.annotate('warning', m),
+  });
+  const depot = (engine: Engine, credentials: Credentials): EngineChoice => {
+    adapter.info(`Depot credentials: ${credentials.source}`);
+    return { kind: 'depot', engine, credentials };
+  };
 
-  let credentials: Credentials;
-  let failed: UserError | undefined;
-  try {
-    credentials = await stepCredentials(step, tokenInput);
-  } catch (error) {
-    if (requested === 'depot' || !(error instanceof UserError)) throw error;
-    failed = error;
-    credentials = none;
+  if ('credentials' in lookup) {
+    const { credentials } = lookup;
+    if (credentials.source === 'none' && request.engine === 'auto')
+      return localInstead(step, request.dryRun, undefined);
+    return depot(await locateEngine(step, request.dryRun), credentials);
   }
-  if (requested === 'depot' || credentials.source !== 'none') {
-    return { choice: { kind: 'depot', engine: await locateEngine(step, dryRun) }, credentials };
+  const [credentials, engine] = await Promise.allSettled([
+    lookup.fetch(),
+    locateEngine(step, request.dryRun),
+  ]);
+  if (credentials.status === 'rejected') {
+    const error: unknown = credentials.reason;
+    if (request.engine !== 'auto' || !(error instanceof UserError)) throw error;
+    return localInstead(step, request.dryRun, error);
   }
+  if (engine.status === 'rejected') throw engine.reason;
+  return depot(engine.value, credentials.value);
+}
 
-  const found = await detectLocalEngine(ci.env);
+/** `auto` without Depot credentials: the local engine if one answers, else the credential problem. */
+async function localInstead(
+  step: StepContext,
+  dryRun: boolean,
+  failed: UserError | undefined,
+): Promise<EngineChoice> {
+  const found = await detectLocalEngine(step.ci.env);
   if ('engine' in found) {
     const reason = failed
       ? `Depot credentials could not be obtained (${failed.message}) (engine: auto)`
       : 'no Depot credentials were found (engine: auto)';
-    adapter.annotate('notice', `Building with the ${describeLocalEngine(found.engine)} engine: ${reason}.`);
-    return { choice: { kind: 'local', engine: found.engine, reason }, credentials };
+    return { kind: 'local', engine: found.engine, credentials: NONE, reason, auto: true };
   }
   if (failed) throw failed;
-  if (dryRun) return { choice: { kind: 'depot', engine: await locateEngine(step, dryRun) }, credentials };
+  if (dryRun) return { kind: 'depot', engine: await locateEngine(step, dryRun), credentials: NONE };
   throw new UserError(
     'No Depot credentials were found.',
-    `${credentialHelp(ci.provider)} (The local engine is not available either: ${found.reason}.)`,
+    `${credentialHelp(step.ci.provider)} (The local engine is not available either: ${found.reason}.)`,
   );
 }
 
@@ -84,13 +107,7 @@ export async function fallbackEngine(
 ): Promise<LocalEngine | undefined> {
   if (!failure || !enabled || failure.kind !== 'infrastructure') return undefined;
   const found = await detectLocalEngine(step.ci.env);
-  if (!('engine' in found)) {
-    step.adapter.annotate('warning', `buildx-fallback could not run: ${found.reason}.`);
-    return undefined;
-  }
-  step.adapter.annotate(
-    'warning',
-    `Depot failed (${failure.lines.at(-1) ?? 'infrastructure failure'}); falling back to the ${describeLocalEngine(found.engine)} engine (buildx-fallback).`,
-  );
-  return found.engine;
+  if ('engine' in found) return found.engine;
+  step.adapter.annotate('warning', `buildx-fallback could not run: ${found.reason}.`);
+  return undefined;
 }

@@ -1,20 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { maskSecret, type CiAdapter } from '../adapter';
+import type { CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
-import { credentialHelp, resolveCredentials, type CredentialProvider } from '../credentials/resolve';
-import type { Credentials } from '../credentials/types';
+import type { CredentialProvider } from '../credentials/resolve';
 import { describeEngineSource, ensureEngine, installLogFor } from '../engine/install';
 import { findOnPath, versionFromPath } from '../engine/locate';
 import type { Engine } from '../engine/types';
 import { InputError, UserError } from '../errors';
-import { describePlan } from '../plan/print';
-import type { Plan } from '../plan/types';
 import { diagnose, type Diagnosis } from '../run/diagnose';
-import { captureOutput, runPlan, type RunResult, type StartWatch } from '../run/execute';
+import { captureOutput, type RunResult } from '../run/execute';
 import { removeStepDir } from '../run/temp-dir';
 
-// The stages every engine step (build-push, bake) shares, in the order the step runs them.
+// What every engine step (build-push, bake) shares around the pipeline in ./pipeline.ts.
 
 export interface StepContext {
   adapter: CiAdapter;
@@ -26,20 +23,6 @@ export interface StepContext {
 
 /** State key holding the step's private temp directory, removed by cleanup. */
 export const TEMP_DIR_STATE = 'tempDir';
-
-/** 2. credentials: the chain, with every token masked the moment it exists. */
-export async function stepCredentials(step: StepContext, tokenInput: string): Promise<Credentials> {
-  const { adapter } = step;
-  const credentials = await resolveCredentials({
-    tokenInput,
-    ci: step.ci,
-    providers: step.providers,
-    mask: (s) => maskSecret(adapter, s),
-    warn: (m) => adapter.annotate('warning', m),
-  });
-  adapter.info(`Depot credentials: ${credentials.source}`);
-  return credentials;
-}
 
 /**
  * The CLI version installed when a step finds no depot on PATH: the one this release is tested
@@ -80,64 +63,15 @@ export async function locateEngine(step: StepContext, dryRun: boolean): Promise<
   }
 }
 
-/** The step's private directory (mode 0700), recorded in state first so post can always remove it. */
+/**
+ * The step's private directory (mode 0700), recorded in state first so post can always remove
+ * it. The pipeline owns it: it removes it when the step ends, whatever happened.
+ */
 export function makeStepDir(step: StepContext, prefix: string, dryRun: boolean): string {
   if (dryRun) return join(step.ci.tempDir, `${prefix}XXXXXX`);
   const dir = mkdtempSync(join(step.ci.tempDir, prefix));
   step.adapter.saveState(TEMP_DIR_STATE, dir);
   return dir;
-}
-
-export interface ExecuteOptions {
-  plan: Plan;
-  credentials: Credentials;
-  /** Output name → where it comes from, for the printed plan. */
-  outputs: Record<string, string>;
-  dryRun: boolean;
-  /** Reads the engine's result files; runs before they are removed. */
-  collect(result: RunResult): void;
-  /** False for the local engine, which needs no Depot credentials. */
-  needsCredentials?: boolean;
-  /** Gives up on an engine that does not start building in time (fallback-timeout). */
-  watch?: StartWatch;
-}
-
-/**
- * 4. plan → run: prints the plan; in a dry run stops there. Otherwise writes the plan's files,
- * runs the engine, lets the caller read its result files, and removes the step directory as
- * soon as the engine is done (post removes it again if the step dies first).
- */
-export async function executePlan(
-  step: StepContext,
-  options: ExecuteOptions,
-): Promise<RunResult | undefined> {
-  const { adapter, ci } = step;
-  const { plan, credentials, dryRun } = options;
-  for (const warning of plan.warnings) adapter.annotate('warning', warning);
-  const description = describePlan(plan, credentials.source, options.outputs);
-  if (dryRun) {
-    await adapter.group('Plan (dry run: nothing was run)', async () => {
-      for (const line of description) adapter.info(line);
-    });
-    if (credentials.source === 'none' && options.needsCredentials !== false) {
-      adapter.annotate('notice', `No Depot credentials were found. ${credentialHelp(ci.provider)}`);
-    }
-    return undefined;
-  }
-  if (credentials.source === 'none' && options.needsCredentials !== false) {
-    throw new UserError('No Depot credentials were found.', credentialHelp(ci.provider));
-  }
-  await adapter.group('Plan', async () => {
-    for (const line of description) adapter.info(line);
-  });
-  try {
-    for (const file of plan.files) writeFileSync(file.path, file.content, { mode: 0o600, flag: 'wx' });
-    const result = await runPlan(plan, ci.env, engineSink(adapter), options.watch);
-    options.collect(result);
-    return result;
-  } finally {
-    removeStepDir(plan.tempDir);
-  }
 }
 
 /** Streams an engine's output to the job log. */

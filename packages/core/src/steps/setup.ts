@@ -3,47 +3,63 @@ import { delimiter, dirname } from 'node:path';
 import { maskSecret, type CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
 import { describeEngineSource, ensureEngine, installLogFor, type InstalledEngine } from '../engine/install';
-import { UserError } from '../errors';
+import { credentialHelp, type CredentialProvider } from '../credentials/resolve';
+import { messageOf, UserError } from '../errors';
 import { readOptions } from '../options/schema';
 import { setupSchema, validateSetupOptions } from '../options/setup';
 
 export interface SetupStepContext {
   adapter: CiAdapter;
   ci: CiContext;
-  /**
-   * HOOK (credentials): turns the CI's OIDC identity into a Depot token for `oidc: true`. Wired by
-   * the front-end to the credential chain; when absent, `oidc: true` fails with a UserError.
-   * Resolves undefined when the exchange produced no token.
-   */
-  resolveToken?: () => Promise<string | undefined>;
+  /** The CI's identity providers, for `oidc: true` (the same chain build-push uses). */
+  providers: readonly CredentialProvider[];
 }
 
-/** `oidc: true`: exports a Depot token as DEPOT_TOKEN for later steps, masked first. */
-async function exportOidcToken(step: SetupStepContext): Promise<void> {
+/**
+ * `oidc: true`: turns the CI's identity into a Depot token. Best-effort, as depot/setup-action:
+ * a refused exchange or a job that may not request an ID token is a warning, and the install
+ * goes on. On GitHub the token is exported as DEPOT_TOKEN for later steps, masked first; other
+ * CIs give every step the identity itself, and the depot CLI reads it there, so nothing is
+ * exported that could outlive its lifetime.
+ */
+async function oidcToken(step: SetupStepContext): Promise<void> {
   const { adapter, ci } = step;
   // As depot/setup-action: a DEPOT_TOKEN the job already has wins, and no exchange happens.
   if (ci.env.DEPOT_TOKEN) {
     adapter.info('DEPOT_TOKEN is already set; skipping the OIDC exchange.');
     return;
   }
-  if (!step.resolveToken) {
-    throw new UserError(
-      'oidc: true is not available in this version of the setup step: OIDC is unavailable.',
-      'Set DEPOT_TOKEN from a secret instead, or let build-push find credentials itself (it tries OIDC).',
+  const provider = step.providers.find((p) => p.applies(ci));
+  if (!provider) {
+    adapter.annotate(
+      'warning',
+      `oidc: this job has no OIDC identity to exchange for a Depot token. ${credentialHelp(ci.provider)}`,
     );
+    return;
   }
-  const token = await step.resolveToken();
-  if (!token) {
-    throw new UserError(
-      'The OIDC exchange produced no Depot token.',
-      ci.provider === 'github'
-        ? 'Give the job `permissions: id-token: write` and connect the repository to a Depot project (trust relationship).'
-        : 'Check that this CI job has an OIDC identity that your Depot project trusts.',
-    );
+  let token: string;
+  try {
+    token = (
+      await provider.fetch(ci, {
+        mask: (s) => maskSecret(adapter, s),
+        warn: (m) => adapter.annotate('warning', m),
+      })
+    ).trim();
+  } catch (error) {
+    const hint = error instanceof UserError && error.hint ? ` ${error.hint}` : '';
+    adapter.annotate('warning', `oidc: no Depot token from ${provider.source}: ${messageOf(error)}${hint}`);
+    return;
   }
   maskSecret(adapter, token);
-  adapter.exportEnv('DEPOT_TOKEN', token);
-  adapter.info('Exported DEPOT_TOKEN (from OIDC) for later steps.');
+  const credentials = { source: provider.source, token };
+  if (ci.provider !== 'github') {
+    adapter.info(
+      `Depot credentials: ${credentials.source} (not exported: later depot steps find them by themselves)`,
+    );
+    return;
+  }
+  adapter.exportEnv('DEPOT_TOKEN', credentials.token);
+  adapter.info(`Exported DEPOT_TOKEN (from ${credentials.source}) for later steps.`);
 }
 
 /** Runs `depot configure-docker` without a shell, streaming its output; a failure is a UserError. */
@@ -75,19 +91,19 @@ export async function setupMain(step: SetupStepContext): Promise<number> {
   const options = await readOptions(setupSchema, (name) => adapter.input(name));
   const request = validateSetupOptions(options, ci.env);
 
-  // 2. credentials (only with oidc: true)
-  if (options.oidc) await exportOidcToken(step);
-
-  // 3. engine
-  const engine = await ensureEngine({
-    version: options.version,
-    downloadUrl: request.downloadUrl,
-    checksum: request.checksum,
-    env: ci.env,
-    tempDir: ci.tempDir,
-    cwd: ci.workspace,
-    log: installLogFor(adapter),
-  });
+  // 2. credentials (only with oidc: true) and 3. engine, at the same time
+  const [engine] = await Promise.all([
+    ensureEngine({
+      version: options.version,
+      downloadUrl: request.downloadUrl,
+      checksum: request.checksum,
+      env: ci.env,
+      tempDir: ci.tempDir,
+      cwd: ci.workspace,
+      log: installLogFor(adapter),
+    }),
+    options.oidc ? oidcToken(step) : undefined,
+  ]);
   const dir = dirname(engine.path);
   adapter.addPath(dir);
   const how = describeEngineSource(engine.source);

@@ -1,19 +1,31 @@
-// The CircleCI, Buildkite and GitLab providers through resolveCredentials, over real HTTP against
-// the local OIDC issuer (test/doubles/oidc-issuer.ts): these CIs have no entry point yet, so this is
-// where their whole path runs. Each token is checked to be a JWT the issuer really signed for
-// https://depot.dev, as Depot would check it.
+// The CI identities each front-end implements (CiIdentity: CircleCI's and GitLab's variables,
+// Buildkite's agent request), through identityProvider and resolveCredentials, over real HTTP
+// against the local OIDC issuer (test/doubles/oidc-issuer.ts). Each token is checked to be a JWT
+// the issuer really signed for https://depot.dev, as Depot would check it.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { buildkiteIdentity } from '@depot-actions/buildkite';
+import { circleciIdentity, gitlabIdentity } from '@depot-actions/ci-entry';
 import {
-  buildkiteProviders,
-  circleciProviders,
-  gitlabProviders,
-  providersFor,
+  identityProvider,
   resolveCredentials,
   UserError,
   type CiContext,
+  type CredentialProvider,
+  type HttpDeps,
 } from '@depot-actions/core';
-import { startOidcIssuer, type OidcIssuer } from '../../../test/doubles/oidc-issuer';
+import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
+
+/** The identity a front-end provides for its CI, as a credential provider. */
+function providersFor(provider: CiContext['provider'], http?: HttpDeps): CredentialProvider[] {
+  const identities = {
+    circleci: circleciIdentity(),
+    gitlab: gitlabIdentity(),
+    buildkite: buildkiteIdentity(http),
+  };
+  const identity = identities[provider as keyof typeof identities];
+  return identity ? [identityProvider(identity, http)] : [];
+}
 
 let issuer: OidcIssuer;
 beforeAll(async () => {
@@ -63,7 +75,6 @@ describe('CircleCI', () => {
     expect((await resolve(ci('circleci', { CIRCLE_OIDC_TOKEN: 'v1-token' }))).credentials.source).toBe(
       'none',
     );
-    expect(circleciProviders()).toHaveLength(1);
   });
 });
 
@@ -82,7 +93,7 @@ describe('GitLab', () => {
     const r = await resolveCredentials({
       tokenInput: '',
       ci: ci('gitlab', { DEPOT_OIDC_TOKEN: 'x' }),
-      providers: gitlabProviders(),
+      providers: providersFor('gitlab'),
       mask: () => undefined,
       warn: () => undefined,
     });
@@ -123,12 +134,11 @@ describe('Buildkite', () => {
   test('without the agent token the provider does not apply', async () => {
     const { BUILDKITE_JOB_ID } = issuer.buildkiteEnv;
     expect((await resolve(ci('buildkite', { BUILDKITE_JOB_ID }))).credentials.source).toBe('none');
-    expect(buildkiteProviders()).toHaveLength(1);
   });
 
   test('an unreachable endpoint fails after bounded retries with the variable to check', async () => {
     const env = { ...issuer.buildkiteEnv, BUILDKITE_AGENT_ENDPOINT: 'http://127.0.0.1:9/v3' };
-    const providers = buildkiteProviders({
+    const providers = providersFor('buildkite', {
       clock: { now: Date.now, sleep: async () => undefined, random: () => 0 },
     });
     const error = await resolveCredentials({
