@@ -12,6 +12,7 @@ export default {
     '^@depot-actions/ci-entry$': '<rootDir>/packages/ci-entry/src/lib.ts',
     '^@depot-actions/circleci$': '<rootDir>/packages/circleci/src/lib.ts',
     '^@depot-actions/buildkite$': '<rootDir>/packages/buildkite/src/lib.ts',
+    '^@depot-actions/gitlab$': '<rootDir>/packages/gitlab/src/lib.ts',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   // Process-level tests spawn the bundled actions and real binaries; give them room on a 2-core machine.

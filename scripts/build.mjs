@@ -17,6 +17,7 @@ const entries = {
   pull: 'packages/github/src/pull.ts',
   circleci: 'packages/circleci/src/index.ts',
   buildkite: 'packages/buildkite/src/index.ts',
+  gitlab: 'packages/gitlab/src/index.ts',
   // The demo drives build-push through the runner-contract harness; bundled so it runs on a fresh clone.
   demo: 'scripts/demo.ts',
 };

@@ -1,9 +1,9 @@
 // The CircleCI orb from the option schemas: commands and the build job with snake_case parameters
 // (orb-tools review, RC010), `enum` and `integer` parameters where the schema fixes the values, a
 // cleanup step that runs `when: always`, the packed orb, and the README's parameter tables.
+import { encodeBundle } from './encode-bundle';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, constants } from 'node:zlib';
 import { parse } from 'yaml';
 import { orbParameter as orbName, paramVariable } from '@depot-actions/circleci';
 import { buildSchema, type InputSpec } from '@depot-actions/core';
@@ -136,20 +136,9 @@ export function packOrb(srcDir: string): string {
   );
 }
 
-/**
- * The bundle as brotli+base64, wrapped at 76 columns; the same input always gives the same bytes.
- * Brotli rather than gzip: about an eighth smaller on this bundle, and the node the orb already
- * requires decodes it, so the executor needs no gzip.
- */
+/** The bundle as brotli+base64, wrapped at 76 columns. */
 function encodeEntry(bundle: Buffer): string {
-  const encoded = brotliCompressSync(bundle, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bundle.length },
-  }).toString('base64');
-  if (encoded.length > ORB_ENTRY_BUDGET)
-    throw new Error(
-      `the encoded CircleCI bundle is ${encoded.length} bytes, over the ${ORB_ENTRY_BUDGET}-byte budget`,
-    );
-  return encoded.replace(/.{1,76}/g, '$&\n');
+  return encodeBundle(bundle, 'CircleCI', ORB_ENTRY_BUDGET).replace(/.{1,76}/g, '$&\n');
 }
 
 export { orbName };

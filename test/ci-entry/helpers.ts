@@ -117,3 +117,12 @@ export function expectNoSecrets(secrets: readonly string[], texts: Record<string
     }
   }
 }
+
+/** Values that would run `touch MARKER` (or split into words) if any shell ever read them as code. */
+export const INJECTION = [
+  'A=$(touch MARKER)',
+  'B=`touch MARKER`',
+  'C=x; touch MARKER',
+  `D="quoted" 'single'`,
+  'E=two words',
+];

@@ -5,6 +5,7 @@ import {
   type CiAdapter,
   type RawInput,
 } from '@depot-actions/core';
+import { shellQuote } from './shell';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -95,6 +96,18 @@ export abstract class ScrubbingAdapter implements CiAdapter {
   /** Refuses to export what is not a variable name. */
   protected checkExportName(name: string): void {
     if (!ENV_NAME.test(name)) throw new Error(`cannot export ${JSON.stringify(name)}: not a variable name`);
+  }
+
+  /**
+   * An `export` line for a file that later shell code sources (CircleCI's $BASH_ENV, the GitLab
+   * component's env file), which may be printed (`set -x`) or outlive the step: the value quoted
+   * inert. Whatever is masked is a secret and is refused: these CIs hand every step the job's
+   * identity themselves, so nothing secret ever needs exporting.
+   */
+  protected exportLine(name: string, value: string): string {
+    this.checkExportName(name);
+    if (this.redactor.has(value)) throw new Error(`refusing to export ${name}: its value is a secret`);
+    return `export ${name}=${shellQuote(value)}`;
   }
 
   /**

@@ -1,6 +1,11 @@
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ensurePrivateDir, ScrubbingAdapter, writePrivateFile } from '@depot-actions/ci-entry';
+import {
+  cautionBlocks,
+  outputVariable,
+  ScrubbingAdapter,
+  shellQuote,
+  writeStepReport,
+} from '@depot-actions/ci-entry';
 import type { Schema } from '@depot-actions/core';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -21,17 +26,8 @@ export const orbParameter = (name: string): string =>
  */
 export const paramVariable = (name: string): string => `PARAM_${orbParameter(name).toUpperCase()}`;
 
-/**
- * The variable an output is exported as in $BASH_ENV: `DEPOT_OUTPUT_` + the name (`build-id` →
- * `DEPOT_OUTPUT_BUILD_ID`). Not `DEPOT_BUILD_ID`: the depot CLI reads DEPOT_BUILD_ID (attach to an
- * existing build) and DEPOT_PROJECT_ID, so exporting outputs under those names would make the next
- * `depot build` in the job reuse the finished build.
- */
-export const outputVariable = (name: string): string =>
-  `DEPOT_OUTPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-
-/** POSIX single quoting: the value is inert text to any shell that sources it, newlines included. */
-export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+// Outputs are DEPOT_OUTPUT_* variables, never DEPOT_BUILD_ID and the like, which the CLI reads.
+export { outputVariable, shellQuote } from '@depot-actions/ci-entry';
 
 export interface CircleCiAdapterOptions {
   env: Env;
@@ -78,10 +74,7 @@ export class CircleCiAdapter extends ScrubbingAdapter {
   }
 
   exportEnv(name: string, value: string): void {
-    this.checkExportName(name);
-    // Whatever is masked is a secret: $BASH_ENV is a file every later step sources and prints on `set -x`.
-    if (this.redactor.has(value)) throw new Error(`refusing to export ${name}: its value is a secret`);
-    this.appendBashEnv(`export ${name}=${shellQuote(value)}`);
+    this.appendBashEnv(this.exportLine(name, value));
   }
   addPath(dir: string): void {
     this.appendBashEnv(`export PATH=${shellQuote(dir)}:"$PATH"`);
@@ -99,22 +92,11 @@ export class CircleCiAdapter extends ScrubbingAdapter {
     const names = Object.keys(this.outputs);
     for (const name of names)
       this.appendBashEnv(`export ${outputVariable(name)}=${shellQuote(this.outputs[name])}`);
-    const summary = [
-      ...this.summaries,
-      ...this.unreportedErrors().map((text) => `> [!CAUTION]\n> ${text.replace(/\n/g, '\n> ')}\n`),
-    ];
+    const summary = [...this.summaries, ...cautionBlocks(this.unreportedErrors())];
     if (!names.length && !summary.length) return;
-    try {
-      ensurePrivateDir(outputDir);
-      if (names.length)
-        writePrivateFile(
-          join(outputDir, `depot-${command}-outputs.json`),
-          JSON.stringify(this.outputs, null, 2) + '\n',
-        );
-      if (summary.length)
-        writePrivateFile(join(outputDir, `depot-${command}-summary.md`), summary.join('\n'));
-    } catch (error) {
-      process.stderr.write(`Warning: could not write to ${outputDir}: ${(error as Error).message}\n`);
+    const failed = writeStepReport({ dir: outputDir, command, outputs: this.outputs, summary });
+    if (failed) {
+      process.stderr.write(`Warning: ${failed}\n`);
       return;
     }
     if (names.length) {

@@ -1,0 +1,4 @@
+export * from './adapter';
+export * from './context';
+export * from './run';
+export * from './sections';
