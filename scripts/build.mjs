@@ -1,11 +1,12 @@
-// `npm run build`: bundles every entry point into one self-contained file under dist/<entry>/
-// (runnable with plain `node`, no node_modules), then regenerates the files derived from the
+// `npm run build`: bundles every entry point into dist/<entry>/, self-contained (runnable with
+// plain `node`, no node_modules): index.js plus the chunks it loads lazily; then regenerates the files derived from the
 // option schemas (action.yml, README tables). CI runs this and fails on any difference.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ncc from '@vercel/ncc';
+import { minify } from 'terser';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -44,20 +45,28 @@ async function bundle(source) {
     process.exit(1);
   }
   const { code, assets } = result;
-  const extra = Object.keys(assets).filter((name) => name !== 'package.json');
-  if (extra.length)
-    throw new Error(`${source}: unexpected bundle assets ${extra.join(', ')}; dist must be one file`);
-  return code;
+  // Code behind a dynamic import() becomes a chunk file that Node reads only when a step takes that
+  // path (installing the CLI, an HTTP request, parsing a JWT): a step with an installed CLI and a
+  // token never compiles it. ncc minifies the entry but not the chunks, so they are minified here.
+  const chunks = {};
+  for (const [name, asset] of Object.entries(assets)) {
+    if (name === 'package.json') continue;
+    const minified = await minify(String(asset.source), { module: true, compress: true, mangle: true });
+    chunks[name] = minified.code;
+  }
+  return { code, chunks };
 }
 
 const only = process.argv.slice(2);
 for (const [name, source] of Object.entries(entries)) {
   if (only.length && !only.includes(name)) continue;
   const started = Date.now();
-  const code = await bundle(source);
+  const { code, chunks } = await bundle(source);
   const dir = join(root, 'dist', name);
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'index.js'), code);
+  for (const [file, text] of Object.entries(chunks)) writeFileSync(join(dir, file), text);
   // Marks the bundle as ESM even where it is copied without the repository's package.json.
   writeFileSync(join(dir, 'package.json'), '{\n  "type": "module"\n}\n');
   console.log(`dist/${name}/index.js  ${(code.length / 1024).toFixed(0)} kB  ${Date.now() - started} ms`);
@@ -67,7 +76,9 @@ for (const [name, source] of Object.entries(entries)) {
 const work = mkdtempSync(join(tmpdir(), 'depot-actions-generate-'));
 try {
   const script = join(work, 'generate.mjs');
-  writeFileSync(script, await bundle('scripts/generate.ts'));
+  const generator = await bundle('scripts/generate.ts');
+  writeFileSync(script, generator.code);
+  for (const [file, text] of Object.entries(generator.chunks)) writeFileSync(join(work, file), text);
   execFileSync(process.execPath, [script, root], { stdio: 'inherit' });
   console.log('generated action.yml files and README tables');
 } finally {

@@ -187,14 +187,14 @@ function inputsTable(command: (typeof CI_COMMANDS)[number]): string {
 }
 
 /** The bundle as brotli+base64 on one line. */
-const encodeEntry = (bundle: Buffer): string => encodeBundle(bundle, 'GitLab', COMPONENT_ENTRY_BUDGET);
+const encodeEntry = (bundleDir: string): string => encodeBundle(bundleDir, 'GitLab', COMPONENT_ENTRY_BUDGET);
 
 /** Writes the three templates and the README tables (the templates only once dist/gitlab exists). */
 export function generateComponent(root: string): void {
   const dir = join(root, COMPONENT_DIR);
-  const bundle = join(root, 'dist', 'gitlab', 'index.js');
-  if (existsSync(bundle)) {
-    const entry = encodeEntry(readFileSync(bundle));
+  const bundle = join(root, 'dist', 'gitlab');
+  if (existsSync(join(bundle, 'index.js'))) {
+    const entry = encodeEntry(bundle);
     for (const command of CI_COMMANDS)
       writeFileSync(join(dir, 'templates', `${command.name}.yml`), componentTemplate(root, command, entry));
   }

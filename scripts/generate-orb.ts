@@ -137,8 +137,8 @@ export function packOrb(srcDir: string): string {
 }
 
 /** The bundle as brotli+base64, wrapped at 76 columns. */
-function encodeEntry(bundle: Buffer): string {
-  return encodeBundle(bundle, 'CircleCI', ORB_ENTRY_BUDGET).replace(/.{1,76}/g, '$&\n');
+function encodeEntry(bundleDir: string): string {
+  return encodeBundle(bundleDir, 'CircleCI', ORB_ENTRY_BUDGET).replace(/.{1,76}/g, '$&\n');
 }
 
 export { orbName };
@@ -171,8 +171,8 @@ export function generateOrb(root: string): void {
       header(`the ${command.name} schema`) + yaml(orbCommand(command)),
     );
   writeFileSync(join(src, 'jobs', 'build.yml'), header('the build schema') + yaml(orbBuildJob()));
-  const bundle = join(root, 'dist', 'circleci', 'index.js');
-  if (existsSync(bundle)) writeFileSync(join(src, ORB_ENTRY), encodeEntry(readFileSync(bundle)));
+  const bundle = join(root, 'dist', 'circleci');
+  if (existsSync(join(bundle, 'index.js'))) writeFileSync(join(src, ORB_ENTRY), encodeEntry(bundle));
   mkdirSync(join(root, 'dist', 'circleci-orb'), { recursive: true });
   writeFileSync(join(root, 'dist', 'circleci-orb', 'orb.yml'), packOrb(src));
   const readmePath = join(root, ORB_DIR, 'README.md');

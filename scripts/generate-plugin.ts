@@ -2,7 +2,15 @@
 // `depot-install` (install: an environment hook only, so it composes with the docker plugins and
 // --strict-single-hooks). plugin.yml states exactly what the entry point accepts; the READMEs get
 // their options tables; the depot plugin carries the bundle (the install plugin links to it).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { InputSpec } from '@depot-actions/core';
 import {
@@ -150,11 +158,12 @@ export function generatePlugins(root: string): void {
     );
   }
   // The plugins are publishable as their own repositories, so they carry the bundle.
-  const bundle = join(root, 'dist', 'buildkite', 'index.js');
-  if (existsSync(bundle)) {
+  // index.js, the chunks it loads lazily, and package.json, which marks them all as ES modules.
+  const bundle = join(root, 'dist', 'buildkite');
+  if (existsSync(join(bundle, 'index.js'))) {
     const dist = join(root, PLUGIN_DIRS.depot, 'dist');
+    rmSync(dist, { recursive: true, force: true });
     mkdirSync(dist, { recursive: true });
-    copyFileSync(bundle, join(dist, 'index.js'));
-    writeFileSync(join(dist, 'package.json'), '{\n  "type": "module"\n}\n');
+    for (const file of readdirSync(bundle)) copyFileSync(join(bundle, file), join(dist, file));
   }
 }

@@ -4,7 +4,7 @@
 // interpolated only into variables and the job's own fields, never into script text; the committed
 // templates are what the generator makes; the scripts pass shellcheck as POSIX sh.
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { Ajv } from 'ajv';
@@ -76,10 +76,15 @@ describe.each(COMMANDS)('templates/%s.yml', (command, schema) => {
     const cmd = CI_COMMANDS.find((c) => c.name === command);
     if (!cmd) throw new Error(command);
     expect(componentTemplate(REPO_ROOT, cmd, entry)).toBe(text);
-    // The carried bundle is the committed dist/gitlab/index.js.
-    expect(brotliDecompressSync(Buffer.from(entry, 'base64')).toString()).toBe(
-      readFileSync(join(REPO_ROOT, 'dist', 'gitlab', 'index.js'), 'utf8'),
-    );
+    // The carried bundle is the committed dist/gitlab/: index.js, its lazy chunks, package.json.
+    const carried = JSON.parse(brotliDecompressSync(Buffer.from(entry, 'base64')).toString()) as Record<
+      string,
+      string
+    >;
+    const dist = join(REPO_ROOT, 'dist', 'gitlab');
+    expect(Object.keys(carried).sort()).toEqual(readdirSync(dist).sort());
+    for (const [name, text] of Object.entries(carried))
+      expect(text).toBe(readFileSync(join(dist, name), 'utf8'));
   });
 
   test('declares every option of the schema with the same type, default and fixed values', () => {

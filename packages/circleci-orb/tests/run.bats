@@ -19,7 +19,7 @@ setup() {
   export NODE_RECORD="${BATS_TEST_TMPDIR}/node.record"
   export DEPOT_ORB_TEST=1 DEPOT_ORB_COMMAND=build
   # A tiny stand-in for the bundle, packed the way the orb packs it (brotli, then base64).
-  DEPOT_ORB_ENTRY="$("${REAL_NODE}" -e 'process.stdout.write(require("zlib").brotliCompressSync("console.log(\"entry\");\n").toString("base64"))')"
+  DEPOT_ORB_ENTRY="$("${REAL_NODE}" -e 'const files = { "index.js": "console.log(\"entry\");\n", "1.index.js": "export const id = 1;\n", "package.json": "{\"type\":\"module\"}\n" }; process.stdout.write(require("zlib").brotliCompressSync(JSON.stringify(files)).toString("base64"))')"
   export DEPOT_ORB_ENTRY
   # shellcheck source=src/scripts/run.sh
   . "${SCRIPT}"
@@ -46,7 +46,7 @@ STUB
   [ "${status}" -eq 0 ]
   grep -q '^argv:build$' "${NODE_RECORD}"
   grep -q '^entry:console.log("entry");$' "${NODE_RECORD}"
-  grep -q '^argv:.*/depot-orb\.[^/]*/index\.mjs$' "${NODE_RECORD}"
+  grep -q '^argv:.*/depot-orb\.[^/]*/index\.js$' "${NODE_RECORD}"
 }
 
 @test "each command reaches the entry point" {

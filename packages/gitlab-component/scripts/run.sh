@@ -9,10 +9,11 @@ depot_status=0
 depot_dir="$(mktemp -d "${TMPDIR:-/tmp}/depot-gitlab-job${CI_JOB_ID:-0}.XXXXXX")" || exit 1
 chmod 0700 "${depot_dir}"
 if command -v node >/dev/null 2>&1; then
-  # One node process checks its version, unpacks the bundle (brotli+base64 in DEPOT_COMPONENT_ENTRY,
-  # 60+ kB, which it then drops from the environment the engine inherits) and runs it.
+  # One node process checks its version, unpacks the bundle (index.js, the chunks it loads lazily
+  # and package.json, as brotli+base64 JSON in DEPOT_COMPONENT_ENTRY, ~90 kB, which it then drops
+  # from the environment the engine inherits) and runs it.
   # shellcheck disable=SC2016 # the single-quoted text is JavaScript, not shell
-  DEPOT_ENV_FILE="${depot_dir}/env" TMPDIR="${depot_dir}" node -e 'const v = process.versions.node; if (Number(v.split(".")[0]) < 20) { console.error(`depot component: Node.js 20 or later is required, found ${v}. Fix: set the image input to an image with Node.js 20+ (default node:22-alpine).`); process.exit(1); } const [file, command] = process.argv.slice(1); require("fs").writeFileSync(file, require("zlib").brotliDecompressSync(Buffer.from(process.env.DEPOT_COMPONENT_ENTRY || "", "base64")), { mode: 0o600, flag: "wx" }); delete process.env.DEPOT_COMPONENT_ENTRY; process.argv = [process.argv[0], file, command]; import(require("url").pathToFileURL(file).href).catch((error) => { console.error(error); process.exitCode = 1; });' "${depot_dir}/index.mjs" "${DEPOT_COMPONENT_COMMAND:-}" || depot_status=$?
+  DEPOT_ENV_FILE="${depot_dir}/env" TMPDIR="${depot_dir}" node -e 'const v = process.versions.node; if (Number(v.split(".")[0]) < 20) { console.error(`depot component: Node.js 20 or later is required, found ${v}. Fix: set the image input to an image with Node.js 20+ (default node:22-alpine).`); process.exit(1); } const [file, command] = process.argv.slice(1); const fs = require("fs"), path = require("path"); const files = JSON.parse(require("zlib").brotliDecompressSync(Buffer.from(process.env.DEPOT_COMPONENT_ENTRY || "", "base64"))); for (const [name, text] of Object.entries(files)) { if (name !== path.basename(name)) throw new Error(`bad bundle file name ${name}`); fs.writeFileSync(path.join(path.dirname(file), name), text, { mode: 0o600, flag: "wx" }); } delete process.env.DEPOT_COMPONENT_ENTRY; process.argv = [process.argv[0], file, command]; import(require("url").pathToFileURL(file).href).catch((error) => { console.error(error); process.exitCode = 1; });' "${depot_dir}/index.js" "${DEPOT_COMPONENT_COMMAND:-}" || depot_status=$?
 else
   echo "depot component: Node.js 20 or later is required but node is not on PATH. Fix: set the image input to an image with Node.js 20+ (default node:22-alpine), or install Node.js before this job's script." >&2
   depot_status=1

@@ -43,10 +43,12 @@ depot_main() {
   chmod 0700 "${DEPOT_ORB_DIR}"
   trap 'rm -rf -- "${DEPOT_ORB_DIR}"' EXIT
   trap 'exit 143' TERM
-  # The entry is brotli+base64; node (checked above) decodes it, so the image needs no other tool.
-  printf '%s' "${entry}" | node -e 'process.stdout.write(require("zlib").brotliDecompressSync(Buffer.from(require("fs").readFileSync(0, "utf8"), "base64")))' >"${DEPOT_ORB_DIR}/index.mjs"
+  # The entry is the bundle's files (index.js, the chunks it loads lazily, package.json) as
+  # brotli+base64 JSON; node (checked above) writes them back, so the image needs no other tool.
+  # shellcheck disable=SC2016 # the single-quoted text is JavaScript, not shell
+  printf '%s' "${entry}" | node -e 'const fs = require("fs"), path = require("path"); const files = JSON.parse(require("zlib").brotliDecompressSync(Buffer.from(fs.readFileSync(0, "utf8"), "base64"))); for (const [name, text] of Object.entries(files)) { if (name !== path.basename(name)) throw new Error(`bad bundle file name ${name}`); fs.writeFileSync(path.join(process.argv[1], name), text, { mode: 0o600, flag: "wx" }); }' "${DEPOT_ORB_DIR}"
   status=0
-  TMPDIR="${DEPOT_ORB_DIR}" node "${DEPOT_ORB_DIR}/index.mjs" "${command}" || status=$?
+  TMPDIR="${DEPOT_ORB_DIR}" node "${DEPOT_ORB_DIR}/index.js" "${command}" || status=$?
   return "${status}"
 }
 

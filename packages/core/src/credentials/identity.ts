@@ -36,9 +36,7 @@ export function identityProvider(identity: CiIdentity, http?: HttpDeps): Credent
         return token;
       }
       // Eager mode keeps the exchange inside the single bundle file without running it at start-up.
-      const { DEFAULT_EXCHANGE_URL, exchangeGitHubToken } = await import(
-        /* webpackMode: "eager" */ './github-exchange'
-      );
+      const { DEFAULT_EXCHANGE_URL, exchangeGitHubToken } = await import('./github-exchange');
       const exchangeUrl = (ci.env.DEPOT_OIDC_EXCHANGE_URL ?? '').trim() || DEFAULT_EXCHANGE_URL;
       return exchangeGitHubToken(
         { idToken: (audience) => identity.idToken(audience, ci, io), exchangeUrl, http },

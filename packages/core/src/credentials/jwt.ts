@@ -15,7 +15,7 @@ export const looksLikeJwt = (token: string): boolean => /^eyJ[\w-]*\.[\w-]+\.[\w
 /** The token's claims, or undefined when it is not a readable JWT. */
 export async function readClaims(token: string): Promise<JWTPayload | undefined> {
   if (!looksLikeJwt(token)) return undefined;
-  const { decodeJwt } = await import(/* webpackMode: "eager" */ 'jose/jwt/decode');
+  const { decodeJwt } = await import('jose/jwt/decode');
   try {
     return decodeJwt(token.trim());
   } catch {

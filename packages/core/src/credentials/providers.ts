@@ -40,9 +40,7 @@ export function githubPublicForkProvider(options: PublicForkProviderOptions): Cr
     source: 'GitHub public-fork OIDC',
     applies: () => options.isPublicForkPullRequest(),
     async fetch(ci, io) {
-      const { DEFAULT_PUBLIC_OIDC_URL, publicForkToken } = await import(
-        /* webpackMode: "eager" */ './github-public'
-      );
+      const { DEFAULT_PUBLIC_OIDC_URL, publicForkToken } = await import('./github-public');
       return publicForkToken(
         {
           issuerUrl: value(ci.env, 'DEPOT_PUBLIC_OIDC_URL') || DEFAULT_PUBLIC_OIDC_URL,

@@ -102,10 +102,7 @@ export async function ensureEngine(options: EnsureEngineOptions): Promise<Instal
     );
   }
   const noop = (): void => {};
-  const [{ acquireEngine }, { installPolicies }] = await Promise.all([
-    import(/* webpackMode: "eager" */ './acquire'),
-    import(/* webpackMode: "eager" */ './http'),
-  ]);
+  const [{ acquireEngine }, { installPolicies }] = await Promise.all([import('./acquire'), import('./http')]);
   const acquired = await acquireEngine({
     ...request,
     target,

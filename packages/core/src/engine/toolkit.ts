@@ -13,7 +13,7 @@ let loaded: Promise<ToolCache> | undefined;
  * downloads, so the load overlaps the network instead of following the last byte.
  */
 export function preloadToolCache(): void {
-  loaded ??= import(/* webpackMode: "eager" */ '@actions/tool-cache');
+  loaded ??= import('@actions/tool-cache');
   loaded.catch(() => {}); // a failure surfaces where the library is used
 }
 
@@ -23,7 +23,7 @@ export async function withToolCache<T>(
   root: string | undefined,
   fn: (tc: ToolCache) => Promise<T>,
 ): Promise<T> {
-  loaded ??= import(/* webpackMode: "eager" */ '@actions/tool-cache');
+  loaded ??= import('@actions/tool-cache');
   const tc = await loaded;
   // The library reads the root from the process environment on every call.
   if (root) process.env.RUNNER_TOOL_CACHE = root;

@@ -54,7 +54,7 @@ export async function highestInRange(
   versions: readonly string[],
   range: string,
 ): Promise<string | undefined> {
-  const { withToolCache } = await import(/* webpackMode: "eager" */ './toolkit');
+  const { withToolCache } = await import('./toolkit');
   const found = await withToolCache(env, undefined, async (tc) => tc.evaluateVersions([...versions], range));
   return found || undefined;
 }

@@ -37,8 +37,8 @@ export function httpClientTransport(): Promise<Transport> {
 }
 
 async function load(): Promise<Transport> {
-  const { HttpClient } = await import(/* webpackMode: "eager" */ '@actions/http-client');
-  const tunnelModule = (await import(/* webpackMode: "eager" */ 'tunnel')) as Tunnel & { default?: Tunnel };
+  const { HttpClient } = await import('@actions/http-client');
+  const tunnelModule = (await import('tunnel')) as Tunnel & { default?: Tunnel };
   const tunnel = tunnelModule.default ?? tunnelModule;
   return async (request) => {
     const handlers = request.proxy ? [explicitProxy(tunnel, request.url, request.proxy)] : [];

@@ -17,7 +17,7 @@ let csvParse: typeof CsvParse | undefined;
  * file, but its module body runs only on first use: most steps never pay for it.
  */
 export async function loadListParser(): Promise<void> {
-  csvParse ??= (await import(/* webpackMode: "eager" */ 'csv-parse/sync')).parse;
+  csvParse ??= (await import('csv-parse/sync')).parse;
 }
 
 /** Records (lines) and their fields as csv-parse would produce them for text without quotes. */
