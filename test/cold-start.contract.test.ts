@@ -79,13 +79,16 @@ async function timeToEngine(phases: { install: boolean; exchange: boolean }): Pr
 
 describe('cold start', () => {
   test('credentials and the CLI install overlap: the engine starts after the slower, not the sum', async () => {
-    const install = await timeToEngine({ install: true, exchange: false });
-    const exchange = await timeToEngine({ install: false, exchange: true });
-    const both = await timeToEngine({ install: true, exchange: true });
+    // The best of two runs each: the other test files share this machine's two cores meanwhile.
+    const best = async (phases: { install: boolean; exchange: boolean }): Promise<number> =>
+      Math.min(await timeToEngine(phases), await timeToEngine(phases));
+    const install = await best({ install: true, exchange: false });
+    const exchange = await best({ install: false, exchange: true });
+    const both = await best({ install: true, exchange: true });
     const slower = Math.max(install, exchange);
     // Each figure includes Node and the CLI starting; the phases themselves are 1.2 s and 1.4 s.
     console.log(`time to engine start: install ${install} ms, exchange ${exchange} ms, both ${both} ms`);
     expect(both).toBeLessThanOrEqual(slower * 1.1);
     expect(both).toBeLessThan(install + exchange - EXCHANGE_MS / 2);
-  });
+  }, 120_000);
 });
