@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BUDGET = { wall: 1.5, memory: 1.3 };
+const BUDGET = { wall: 1.3, memory: 1.3 };
 const WARMUPS = 2;
 const MIN_RUNS = 10;
 const GNU_TIME = '/usr/bin/time';
