@@ -27,6 +27,25 @@ const cases: [string, string[], string, RegExp][] = [
 ];
 
 describe('diagnose', () => {
+  // A build step's own output can look like a network failure; the step failing makes it a build error.
+  test('a RUN that cannot resolve a host is a build failure, not Depot infrastructure', () => {
+    const result = diagnose([
+      '#7 [3/3] RUN curl -fsS https://api.internal.example/config',
+      '#7 0.512 curl: (6) Could not resolve host: api.internal.example',
+      '#7 0.512 dial tcp: lookup api.internal.example: no such host',
+      '#7 ERROR: process "/bin/sh -c curl -fsS https://api.internal.example/config" did not complete successfully: exit code: 6',
+      'ERROR: failed to solve: process "/bin/sh -c curl -fsS https://api.internal.example/config" did not complete successfully: exit code: 6',
+    ]);
+    expect(result.kind).toBe('build');
+    expect(result.hint).toBeUndefined();
+  });
+
+  test('the engine itself failing to reach Depot is still infrastructure', () => {
+    const result = diagnose(['error: dial tcp: lookup api.depot.dev: no such host']);
+    expect(result.kind).toBe('infrastructure');
+    expect(result.hint).toMatch(/retrying/);
+  });
+
   test.each(cases)('%s', (_title, lines, kind, hint) => {
     const result = diagnose(['#1 [internal] load build definition', ...lines, '']);
     expect(result.kind).toBe(kind);

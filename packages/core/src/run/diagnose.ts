@@ -5,6 +5,8 @@ export interface KnownFailure {
   pattern: RegExp;
   kind: FailureKind;
   hint: string;
+  /** Matched only against the engine's own lines, and never once a build step has failed. */
+  engineOnly?: boolean;
 }
 
 /**
@@ -76,6 +78,7 @@ export const knownFailures: readonly KnownFailure[] = [
   {
     pattern: /bad record MAC|connection reset by peer|i\/o timeout|no such host|connection refused/i,
     kind: 'infrastructure',
+    engineOnly: true,
     hint: 'The connection to Depot failed: this is usually passing network trouble, so retrying the job should help.',
   },
   {
@@ -126,15 +129,27 @@ export function meaningfulLines(output: readonly string[], max = 12): string[] {
   return picked.slice(-max);
 }
 
-/** Classifies a failed run and finds the hint for it from the known-failure table. */
+/** A line of BuildKit's plain progress (`#7 0.512 ...`, `#7 ERROR: ...`): the build's own output. */
+const PROGRESS_LINE = /^#\d+ /;
+/** A build step (RUN) that ran and exited non-zero: whatever it printed, the build failed. */
+const STEP_FAILED = /did not complete successfully/i;
+
+/**
+ * Classifies a failed run and finds the hint for it from the known-failure table. A build step
+ * prints what it likes (a `curl` that cannot resolve a host looks like a network failure), so
+ * infrastructure patterns are matched only against the engine's own lines, never against build
+ * progress, and a step that exited non-zero is a build failure whatever it printed (the table's
+ * network entry is marked `engineOnly`; running out of memory stays Depot's, wherever it shows).
+ */
 export function diagnose(output: readonly string[]): Diagnosis {
   const lines = meaningfulLines(output);
   const text = output.join('\n');
-  const known = knownFailures.find((f) => f.pattern.test(text));
+  const engineText = output.filter((line) => !PROGRESS_LINE.test(line)).join('\n');
+  const stepFailed = STEP_FAILED.test(text);
+  const known = knownFailures.find((f) =>
+    f.engineOnly ? !stepFailed && f.pattern.test(engineText) : f.pattern.test(text),
+  );
   if (known) return { kind: known.kind, lines, hint: known.hint };
   // BuildKit reports build-step failures as "failed to solve"; anything else never reached a build.
-  return {
-    kind: /failed to solve|did not complete successfully/i.test(text) ? 'build' : 'infrastructure',
-    lines,
-  };
+  return { kind: stepFailed || /failed to solve/i.test(text) ? 'build' : 'infrastructure', lines };
 }
