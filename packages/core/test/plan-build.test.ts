@@ -238,11 +238,16 @@ describe('planBuild: files, environment and outputs', () => {
     expect(result.warnings[0]).toMatch(/Removed cache-to entry "type=gha,mode=max": Depot keeps/);
   });
 
-  test('without credentials the engine gets no token variable', async () => {
-    const line = depotArgv(await plan({}, ci()), { source: 'none' });
-    expect(line.env).toEqual({});
-    expect(line.secretEnv).toEqual([]);
-  });
+  // Empty, not absent: a DEPOT_TOKEN the credential chain passed over (an expired JWT in the job's
+  // environment) must not win inside the CLI, which reads DEPOT_TOKEN before its own login.
+  test.each(['none', 'depot CLI login'] as const)(
+    'with credentials from %s the engine gets an empty DEPOT_TOKEN, which is no secret',
+    async (source) => {
+      const line = depotArgv(await plan({}, ci()), { source });
+      expect(line.env).toEqual({ DEPOT_TOKEN: '' });
+      expect(line.secretEnv).toEqual([]);
+    },
+  );
 });
 
 describe('the printed plan', () => {

@@ -1,3 +1,4 @@
+import { depotTokenEnv } from './run-engine';
 import { maskSecret } from '../adapter';
 import { credentialHelp } from '../credentials/resolve';
 import { UserError } from '../errors';
@@ -39,8 +40,7 @@ export function pullCommandLine(
     command: depot,
     args,
     cwd,
-    env: token ? { DEPOT_TOKEN: token } : {},
-    secretEnv: token ? ['DEPOT_TOKEN'] : [],
+    ...depotTokenEnv({ source: token ? 'token input' : 'none', token }),
   };
 }
 

@@ -15,14 +15,25 @@ import { engineSink, type StepContext } from './engine-step';
 export type RunEngine =
   { kind: 'depot'; engine: Engine; credentials: Credentials } | { kind: 'local'; engine: LocalEngine };
 
+/**
+ * The depot CLI's DEPOT_TOKEN: the token the credential chain chose, or empty when the CLI is to
+ * find its own (its login) or there is none, so that a DEPOT_TOKEN the chain passed over (an
+ * expired JWT) cannot win inside the CLI, which reads DEPOT_TOKEN before its login.
+ */
+export function depotTokenEnv(credentials: Credentials): {
+  env: Record<string, string>;
+  secretEnv: string[];
+} {
+  return credentials.token
+    ? { env: { DEPOT_TOKEN: credentials.token }, secretEnv: ['DEPOT_TOKEN'] }
+    : { env: { DEPOT_TOKEN: '' }, secretEnv: [] };
+}
+
 /** The depot CLI's command line: every argument, and the Depot token by environment only. */
 export function renderDepot(invocation: Invocation, engine: Engine, credentials: Credentials): CommandLine {
-  const env = { ...invocation.env };
-  const secretEnv = [...invocation.secretEnv];
-  if (credentials.token) {
-    env.DEPOT_TOKEN = credentials.token;
-    secretEnv.unshift('DEPOT_TOKEN');
-  }
+  const token = depotTokenEnv(credentials);
+  const env = { ...invocation.env, ...token.env };
+  const secretEnv = [...token.secretEnv, ...invocation.secretEnv];
   return {
     command: engine.path,
     args: [invocation.subcommand, ...argvOf(invocation.args)],
@@ -78,7 +89,19 @@ export async function runOnEngine(
   const sink = engineSink(step.adapter);
   if (run.kind === 'depot')
     return runCommand(renderDepot(invocation, run.engine, run.credentials), ci.env, sink, watch);
-  const engine = run.engine;
+  // Only the depot CLI prints a Depot build link; whatever a local build prints is not one.
+  const local = await runLocalEngine(step, invocation, run.engine);
+  return { ...local, buildUrl: undefined };
+}
+
+/** Runs the invocation on the local Docker engine (buildx, or the built-in builder). */
+async function runLocalEngine(
+  step: StepContext,
+  invocation: Invocation,
+  engine: LocalEngine,
+): Promise<RunResult> {
+  const { ci } = step;
+  const sink = engineSink(step.adapter);
   if (engine.mode === 'buildx') return runCommand(renderLocal(invocation, engine), ci.env, sink);
   if (invocation.subcommand === 'bake') return runClassicBake(step, invocation, engine);
 
