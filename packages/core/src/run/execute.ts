@@ -35,7 +35,10 @@ export interface StartWatch {
 }
 
 const TAIL_LINES = 400;
-const BUILD_URL = /\[depot\] build: (https?:\/\/\S+)/;
+// The depot CLI prints the link as a progress step of its own, `#1 [depot] build: <url>` (or
+// without the `#N`). A build's own output is `#N <seconds> <text>` and a step's name starts with
+// its stage (`#6 [2/3] RUN ...`), so a Dockerfile cannot set the link by echoing one.
+const BUILD_URL = /^(?:#\d+ )?\[depot\] build: (https?:\/\/\S+)$/;
 
 /** Keeps the last lines of a stream without holding the whole log in memory. */
 class LineTail {
