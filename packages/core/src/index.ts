@@ -59,6 +59,7 @@ export * from './steps/pipeline';
 export * from './steps/run-engine';
 export * from './steps/run-with-fallback';
 export * from './plan/invocation';
+export * from './plan/depot-project';
 export * from './credentials/cli-login';
 export * from './redact';
 export * from './report/step-error';

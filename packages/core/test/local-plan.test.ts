@@ -54,10 +54,35 @@ describe('local engines: what they render and what they refuse', () => {
   test('Depot-only inputs are gaps a fallback can leave out', async () => {
     const gaps = gapsOf(await build({ project: 'p', 'save-tags': 'x', save: 'true' }), buildx);
     expect(gaps).toEqual([
-      { what: 'project', why: 'Depot only' },
-      { what: 'save', why: 'Depot only' },
-      { what: 'save-tag/save-tags', why: 'Depot only' },
+      { what: 'project', why: 'Depot only', blocking: false },
+      { what: 'save', why: 'Depot only', blocking: false },
+      { what: 'save-tag/save-tags', why: 'Depot only', blocking: false },
     ]);
+  });
+
+  test('anything else the engine lacks blocks a fallback: the image would be another one', async () => {
+    const gaps = gapsOf(
+      await build({ 'build-contexts': 'base=docker-image://busybox', outputs: 'type=oci,dest=o.tar' }),
+      CLASSIC,
+    );
+    expect(gaps).toEqual([
+      { what: 'build-contexts', why: 'needs docker buildx', blocking: true },
+      { what: 'outputs', why: 'needs docker buildx', blocking: true },
+    ]);
+  });
+
+  test('the built-in builder refuses push with file outputs: there would be no image to push', async () => {
+    const gaps = gapsOf(
+      await build({ push: 'true', tags: 'r/a:1', outputs: 'type=local,dest=out' }),
+      CLASSIC,
+    );
+    expect(gaps.map((g) => [g.what, g.blocking])).toEqual([['push', true]]);
+  });
+
+  test('a Depot project named outside the inputs is a gap a fallback can leave out', async () => {
+    const invocation = await build({});
+    invocation.depotProject = ['DEPOT_PROJECT_ID'];
+    expect(gapsOf(invocation, buildx)).toEqual([{ what: 'DEPOT_PROJECT_ID', why: 'Depot only' }]);
   });
 
   test.each([
@@ -146,7 +171,29 @@ describe('local bake', () => {
     expect(gaps).toEqual([]);
   });
 
-  test('classic bake: several platforms block, attestations and named contexts refuse', async () => {
+  test('classic bake: a field it does not render is a gap, never silently dropped', async () => {
+    const invocation = await bake(
+      {},
+      {
+        target: {
+          app: {
+            secret: ['id=npm,env=NPM_TOKEN'],
+            output: [{ type: 'local', dest: 'out' }],
+            'shm-size': '2g',
+            pull: false,
+            'cache-to': [],
+          },
+        },
+      },
+    );
+    expect(gapsOf(invocation, classic).map((g) => [g.what, g.blocking])).toEqual([
+      ['target "app" secret', true],
+      ['target "app" shm-size', true],
+      ['target "app" output', true],
+    ]);
+  });
+
+  test('classic bake: several platforms, attestations and named contexts refuse, and block a fallback', async () => {
     const invocation = await bake(
       {},
       {
@@ -158,8 +205,8 @@ describe('local bake', () => {
     );
     expect(gapsOf(invocation, classic)).toEqual([
       { what: 'target "a" platforms linux/amd64,linux/arm64', why: 'needs docker buildx', blocking: true },
-      { what: 'target "b" context "src" (./src)', why: 'needs docker buildx', blocking: false },
-      { what: 'target "b" attest', why: 'needs docker buildx', blocking: false },
+      { what: 'target "b" context "src" (./src)', why: 'needs docker buildx', blocking: true },
+      { what: 'target "b" attest', why: 'needs docker buildx', blocking: true },
       { what: 'platforms linux/arm64', why: 'this Docker engine builds linux/amd64', blocking: true },
     ]);
   });

@@ -40,6 +40,39 @@ function buildOrder(definition: BakeDefinition): string[] {
   return order;
 }
 
+/**
+ * The target fields a bake without buildx renders (or checks itself just below); `project_id`
+ * is Depot's, and the step's own check reports it.
+ */
+const RENDERED = new Set([
+  'context',
+  'dockerfile',
+  'args',
+  'labels',
+  'tags',
+  'target',
+  'platforms',
+  'no-cache',
+  'pull',
+  'network',
+  'contexts',
+  'attest',
+  'output',
+  'project_id',
+]);
+/** Outputs the built-in builder gives anyway: the image in the daemon, pushed afterwards. */
+const CLASSIC_OUTPUTS = new Set(['docker', 'registry', 'image']);
+/** Whether a printed definition field asks for anything (bake prints unset fields as false/empty). */
+const isSet = (value: unknown): boolean =>
+  !(
+    value === undefined ||
+    value === null ||
+    value === false ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && Object.keys(value as object).length === 0)
+  );
+
 const contextsOf = (t: BakeTarget | undefined): Record<string, string> =>
   (t?.contexts as Record<string, string> | undefined) ?? {};
 
@@ -47,8 +80,8 @@ const contextsOf = (t: BakeTarget | undefined): Record<string, string> =>
  * Bake without buildx: the resolved definition becomes one classic BuildKit `docker build` per
  * target, in dependency order. A `target:` context is served by tagging the dependency's image
  * under the context name, which the daemon's BuildKit resolves locally. What the classic
- * builder cannot do (several platforms, other named contexts, attestations) is returned as gaps,
- * which refuse the step (or, in a fallback, are left out and reported).
+ * builder cannot do (several platforms, other named contexts, attestations, any field it does
+ * not render) is returned as gaps, which refuse the step and a fallback alike.
  */
 export function planClassicBake(
   invocation: Invocation,
@@ -74,14 +107,18 @@ export function planClassicBake(
     const context = (t.context as string | undefined) ?? '.';
     const dockerfile = (t.dockerfile as string | undefined) ?? 'Dockerfile';
     const platforms = t.platforms ?? [];
-    const needsBuildx = (what: string, blocking = false): number =>
-      gaps.push({ what: `target "${name}" ${what}`, why: 'needs docker buildx', blocking });
-    if (platforms.length > 1) needsBuildx(`platforms ${platforms.join(',')}`, true);
+    // Each one changes the image, so a fallback cannot leave it out either.
+    const needsBuildx = (what: string): number =>
+      gaps.push({ what: `target "${name}" ${what}`, why: 'needs docker buildx', blocking: true });
+    if (platforms.length > 1) needsBuildx(`platforms ${platforms.join(',')}`);
     for (const [ctx, value] of Object.entries(contextsOf(t))) {
       if (!targetRef(value)) needsBuildx(`context "${ctx}" (${value})`);
     }
     if ((t.attest ?? []).length) needsBuildx('attest');
+    // Everything else a target sets that one `docker build` here does not render is a gap too.
+    for (const key of Object.keys(t)) if (!RENDERED.has(key) && isSet(t[key])) needsBuildx(key);
     const outputs = t.output ?? [];
+    for (const output of outputs) if (!CLASSIC_OUTPUTS.has(entryType(output))) needsBuildx('output');
     const pushes =
       asked('--push') ||
       outputs.some(

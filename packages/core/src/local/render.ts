@@ -8,10 +8,13 @@ import type { LocalEngine } from './types';
  * it can build exactly what was asked. (Bake without buildx adds the definition's own gaps.)
  */
 export function localGaps(invocation: Invocation, engine: LocalEngine): Gap[] {
+  // Only Depot's own settings can be left out of a fallback build; anything else changes the image.
   const gaps: Gap[] = inputsNotHonoured(invocation, engine.mode).map((what) => ({
     what,
     why: whyNot(what, engine),
+    blocking: !DEPOT_INPUTS.has(what),
   }));
+  for (const what of invocation.depotProject ?? []) gaps.push({ what, why: 'Depot only' });
   const foreign = invocation.platforms.filter((p) => !canBuildPlatform(engine, p));
   if (foreign.length) {
     const known = engine.platforms.join(', ') || 'no known platform';
@@ -30,6 +33,12 @@ export function localGaps(invocation: Invocation, engine: LocalEngine): Gap[] {
       });
     if (hasFlag(invocation, '--push') && !invocation.pushTags.length)
       gaps.push({ what: 'push', why: 'without tags there is nothing to push; set tags', blocking: true });
+    if (hasFlag(invocation, '--push') && hasFlag(invocation, '--output'))
+      gaps.push({
+        what: 'push',
+        why: 'with outputs, docker build without buildx writes files and leaves no image to push',
+        blocking: true,
+      });
   }
   return gaps;
 }

@@ -63,6 +63,11 @@ export interface Invocation {
   tempDir: string;
   /** Things the user should know before the build starts (removed gha cache entries, ...). */
   warnings: string[];
+  /**
+   * Where a Depot project is named other than by the `project` input (DEPOT_PROJECT_ID, a
+   * depot.json, a bake target's project_id): Depot's own setting, which a local engine cannot use.
+   */
+  depotProject?: string[];
   /** Bake: the resolved definition, which the built-in builder builds target by target. */
   definition?: BakeDefinition;
 }

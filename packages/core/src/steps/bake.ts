@@ -6,6 +6,7 @@ import { readOptions } from '../options/schema';
 import { validateBakeOptions } from '../options/validate-bake';
 import { splitKeyValue } from '../options/values';
 import { planBake } from '../plan/bake';
+import { depotProjectElsewhere } from '../plan/depot-project';
 import { relative } from 'node:path';
 import { bakeDockerfiles } from '../report/annotate';
 import { readBakeOutputs, type BakeTargetResult } from '../report/bake-outputs';
@@ -76,7 +77,9 @@ export const bakeCommand: EngineCommand<BakeOptions> = {
       adapter.info(`Bake targets: ${Object.keys(definition.target).sort().join(', ')}`);
       adapter.debug(`Bake definition: ${JSON.stringify(definition)}`);
     }
-    return planBake({ options, ci, source, definition, stepDir });
+    const invocation = planBake({ options, ci, source, definition, stepDir });
+    if (!options.project) invocation.depotProject = depotProjectElsewhere(ci, [source.cwd], definition);
+    return invocation;
   },
 
   describeOutputs: (invocation) => ({

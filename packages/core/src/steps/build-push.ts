@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { maskSecret, type CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
 import { buildSchema, type BuildOptions } from '../options/build';
 import { readOptions } from '../options/schema';
 import { validateBuildOptions } from '../options/validate-build';
 import { planBuild } from '../plan/build';
+import { depotProjectElsewhere } from '../plan/depot-project';
 import type { Invocation } from '../plan/invocation';
 import { dockerfileOf } from '../report/annotate';
 import { readBuildOutputs } from '../report/outputs';
@@ -46,10 +48,19 @@ export const buildCommand: EngineCommand<BuildOptions> = {
   async readOptions(step) {
     const options = await readOptions(buildSchema, (name) => step.adapter.input(name));
     maskOptionSecrets(step.adapter, options, step.ci);
-    const { warnings } = validateBuildOptions(options, step.ci.workspace);
+    const { warnings } = validateBuildOptions(options, step.ci.workspace, step.ci.env);
     return { options, settings: engineSettings(options), warnings };
   },
-  plan: async (options, step, _choice, stepDir) => planBuild({ options, ci: step.ci, stepDir }),
+  async plan(options, step, _choice, stepDir) {
+    const invocation = planBuild({ options, ci: step.ci, stepDir });
+    if (!options.project) {
+      const context = invocation.args.find((a) => a.input === 'context' && !a.flag)?.value ?? '.';
+      const local = !/^[a-z][\w+.-]*:\/\/|^git@/i.test(context);
+      const dirs = [...(local ? [resolve(step.ci.workspace, context)] : []), step.ci.workspace];
+      invocation.depotProject = depotProjectElsewhere(step.ci, dirs);
+    }
+    return invocation;
+  },
   describeOutputs,
   report(options, invocation, result) {
     const outputs = readBuildOutputs(invocation.outputs, result.buildUrl);
