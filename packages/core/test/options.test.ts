@@ -52,6 +52,7 @@ describe('validation fails before anything runs, in one line', () => {
     ['build-arg name with a space', { 'build-args': 'A=1\nNO VALUE' }, 'Invalid value for input "build-args": "NO VALUE". Expected KEY=VALUE or NAME items, one per line.'],
     ['empty secret value', { secrets: 'NPM_TOKEN=' }, 'Invalid value for input "secrets": "NPM_TOKEN=". Expected ID=VALUE items with a non-empty value.'],
     ['empty secret-envs name', { 'secret-envs': 'NPM=' }, 'Invalid value for input "secret-envs": "NPM=". Expected ID=ENVNAME items naming an environment variable.'],
+    ['secret-envs naming an unset variable', { 'secret-envs': 'NPM=UNSET_SECRET_VAR' }, 'Invalid value for input "secret-envs": "NPM=UNSET_SECRET_VAR". Expected ID=ENVNAME items naming a set variable (UNSET_SECRET_VAR is empty or not set).'],
     ['add-hosts without an IP', { 'add-hosts': 'docker:10.180.0.1,db' }, 'Invalid value for input "add-hosts": "db". Expected host:ip items'],
     ['add-hosts with a bad IP', { 'add-hosts': 'db:10.0.0.300' }, 'Invalid value for input "add-hosts": "db:10.0.0.300".'],
     ['unknown entitlement', { allow: 'network.host,network.hosts' }, 'Invalid value for input "allow": "network.hosts". Expected network.host, security.insecure or device[=name].'],

@@ -26,14 +26,18 @@ export interface Findings {
  * Checks the build options as a whole before anything runs, so a bad value fails in one line
  * instead of half-way through a build. Returns warnings for inputs accepted but not honoured.
  */
-export function validateBuildOptions(options: BuildOptions, workspace = process.cwd()): Findings {
+export function validateBuildOptions(
+  options: BuildOptions,
+  workspace = process.cwd(),
+  env: Readonly<Record<string, string | undefined>> = {},
+): Findings {
   const warnings: string[] = [];
   checkPlatforms('platforms', options.platforms);
   checkBuildArgs(options['build-args']);
   checkKeyValues('build-contexts', options['build-contexts']);
   checkKeyValues('annotations', options.annotations);
   checkKeyValues('ulimit', options.ulimit);
-  checkSecrets(options);
+  checkSecrets(options, env);
   checkHosts('add-hosts', options['add-hosts']);
   checkEntitlements('allow', options.allow);
   checkTypedEntries('attests', options.attests, {
@@ -159,7 +163,7 @@ export function checkShared(command: 'build' | 'bake', options: SharedInputs): s
  * Secrets must name a value: docker skips an empty one with a warning, which would hand the
  * build a missing secret; an empty value here is almost always an unset CI secret, so it fails.
  */
-function checkSecrets(options: BuildOptions): void {
+function checkSecrets(options: BuildOptions, env: Readonly<Record<string, string | undefined>>): void {
   for (const item of options.secrets) {
     const [id, value] = splitKeyValue('secrets', item, true);
     if (value === '') throw new InputError('secrets', `${id}=`, 'ID=VALUE items with a non-empty value');
@@ -168,6 +172,14 @@ function checkSecrets(options: BuildOptions): void {
     const [id, name] = splitKeyValue('secret-envs', item);
     if (name.trim() === '') {
       throw new InputError('secret-envs', `${id}=`, 'ID=ENVNAME items naming an environment variable');
+    }
+    // The same unset CI secret, one step removed: the variable it names is missing or empty.
+    if (!env[name.trim()]) {
+      throw new InputError(
+        'secret-envs',
+        item,
+        `ID=ENVNAME items naming a set variable (${name.trim()} is empty or not set)`,
+      );
     }
   }
   for (const item of options['secret-files']) {
