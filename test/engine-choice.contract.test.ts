@@ -89,6 +89,26 @@ describe('engine: auto without Depot credentials', () => {
     expect(builds[0]).toContain('--tag registry.example/app:1');
   });
 
+  test.each([[{ DEPOT_PROJECT_ID: 'prj_from_env' }, 'DEPOT_PROJECT_ID (Depot only)']])(
+    'a Depot project named by %j refuses the local build too',
+    async (env, gap) => {
+      const { result, dockerCalls } = await runWithDockerStub('build-push', {}, env);
+      expect(result.main.exitCode).toBe(1);
+      expect(errors(result)[0]).toContain(gap);
+      expect(dockerCalls.filter((c) => !DETECTION.test(c))).toEqual([]);
+    },
+  );
+
+  test('a depot.json in the context refuses the local build', async () => {
+    const context = scratchDir();
+    writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\n');
+    writeFileSync(join(context, 'depot.json'), '{"id":"prj_from_json"}\n');
+    const { result, dockerCalls } = await runWithDockerStub('build-push', { context });
+    expect(result.main.exitCode).toBe(1);
+    expect(errors(result)[0]).toMatch(/depot\.json \(.*depot\.json\) \(Depot only\)/);
+    expect(dockerCalls.filter((c) => !DETECTION.test(c))).toEqual([]);
+  });
+
   test('engine: local with a Depot-only input fails with the list, before building', async () => {
     const { result, dockerCalls } = await runWithDockerStub('build-push', {
       engine: 'local',
@@ -168,6 +188,15 @@ describe("the depot CLI's own credentials", () => {
     expect(result.masks).toContain(jit);
     expect(visible(result)).not.toContain(jit);
     expect(result.summary).toContain('| Credentials | depot CLI login |');
+  });
+
+  test('an expired DEPOT_TOKEN is passed over for the login, and the CLI does not see it either', async () => {
+    const expired = 'eyJhbGciOiJub25lIn0.eyJleHAiOjF9.x';
+    const login = 'depot_api_token_from_env_4d5e6f';
+    const { result, api } = await runRealCli({ DEPOT_TOKEN: expired, DEPOT_API_TOKEN: login });
+    expect(result.main.stdout).toContain('Depot credentials: depot CLI login');
+    const [create] = api.requestsTo('CreateBuild');
+    expect(create.headers.authorization).toBe(`Bearer ${login}`);
   });
 
   test("with only depot login's config file, depot runs and the CLI sends its api_token", async () => {

@@ -402,6 +402,23 @@ describe('setup: inputs', () => {
     expect(auth.issued).toEqual([]);
   });
 
+  test('oidc: true exchanges anyway when DEPOT_TOKEN is an expired JWT, as build steps pass it over', async () => {
+    const issuer = await startOidcIssuer();
+    const auth = await startDepotAuth(issuer);
+    cleanups.push(async () => {
+      await auth.close();
+      await issuer.close();
+    });
+    const expired = 'eyJhbGciOiJub25lIn0.eyJleHAiOjF9.x';
+    const result = await runSetup(
+      { oidc: 'true', version: PINNED, 'download-url': release.downloadUrl },
+      { env: { ...issuer.githubEnv, DEPOT_OIDC_EXCHANGE_URL: auth.url, DEPOT_TOKEN: expired } },
+    );
+    expectInstalled(result, PINNED);
+    expect(warnings(result).join('\n')).toMatch(/DEPOT_TOKEN is a JWT that expired/);
+    expect(result.env).toEqual({ DEPOT_TOKEN: auth.issued[0] });
+  });
+
   test('oidc: true is skipped when DEPOT_TOKEN is already set', async () => {
     const withToken = await runSetup(
       { oidc: 'true', version: PINNED, 'download-url': release.downloadUrl },

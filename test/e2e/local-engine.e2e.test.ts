@@ -4,6 +4,8 @@
 // unless DEPOT_E2E_REQUIRE_DOCKER=1 (set by CI), which turns that into a failure.
 import { afterAll, afterEach, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDepotApi, type DepotApi } from '../doubles/depot-api';
 import { REPO_ROOT, runAction, type ActionResult } from '../harness/runner';
@@ -102,6 +104,30 @@ const hello = (tag: string): Record<string, string> => ({
       /\| Engine \| local Docker \(docker (buildx|build with BuildKit)\): engine: local \|/,
     );
     expect(result.main.stdout + result.main.stderr).toContain('hello from depot-actions');
+  });
+
+  // A build prints what it likes; only the depot CLI's own line is a Depot build link.
+  test('a Dockerfile that echoes a Depot build line cannot set build-url', async () => {
+    const context = mkdtempSync(join(tmpdir(), 'e2e-spoof-'));
+    try {
+      writeFileSync(
+        join(context, 'Dockerfile'),
+        'ARG BASE\nFROM ${BASE}\nRUN echo "[depot] build: https://evil.example/login"\n',
+      );
+      const result = await action('build-push', {
+        context,
+        'build-args': `BASE=${BASE}`,
+        network: 'host',
+        'no-cache': 'true',
+        engine: 'local',
+      });
+      expectExit(result, 0);
+      expect(result.main.stdout + result.main.stderr).toContain('[depot] build: https://evil.example/login');
+      expect(result.outputs['build-url']).toBeUndefined();
+      expect(result.summary).not.toContain('evil.example');
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
   });
 
   test('engine: auto without credentials builds locally and says why', async () => {

@@ -39,7 +39,7 @@ export interface ResolveOptions {
  * it) would only fail later inside the CLI with "unauthenticated"; say so now and try the CI's
  * identity instead.
  */
-async function expiredJwtWarning(token: string, now: number): Promise<string | undefined> {
+export async function expiredJwtWarning(token: string, now: number): Promise<string | undefined> {
   if (!looksLikeJwt(token)) return undefined;
   const expiry = expiresAt(await readClaims(token));
   if (!expiry || expiry.getTime() > now) return undefined;

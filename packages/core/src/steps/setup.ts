@@ -3,7 +3,7 @@ import { delimiter, dirname } from 'node:path';
 import { maskSecret, type CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
 import { describeEngineSource, ensureEngine, installLogFor, type InstalledEngine } from '../engine/install';
-import { credentialHelp, type CredentialProvider } from '../credentials/resolve';
+import { credentialHelp, expiredJwtWarning, type CredentialProvider } from '../credentials/resolve';
 import { messageOf, UserError } from '../errors';
 import { readOptions } from '../options/schema';
 import { setupSchema, validateSetupOptions } from '../options/setup';
@@ -24,10 +24,18 @@ export interface SetupStepContext {
  */
 async function oidcToken(step: SetupStepContext): Promise<string | undefined> {
   const { adapter, ci } = step;
-  // As depot/setup-action: a DEPOT_TOKEN the job already has wins, and no exchange happens.
-  if (ci.env.DEPOT_TOKEN) {
-    adapter.info('DEPOT_TOKEN is already set; skipping the OIDC exchange.');
-    return;
+  // As depot/setup-action: a DEPOT_TOKEN the job already has wins, and no exchange happens;
+  // unless it is a JWT that has expired (one an earlier step exported), which the build steps
+  // would pass over too.
+  const existing = (ci.env.DEPOT_TOKEN ?? '').trim();
+  if (existing) {
+    maskSecret(adapter, existing);
+    const expired = await expiredJwtWarning(existing, Date.now());
+    if (!expired) {
+      adapter.info('DEPOT_TOKEN is already set; skipping the OIDC exchange.');
+      return;
+    }
+    adapter.annotate('warning', expired);
   }
   const provider = step.providers.find((p) => p.applies(ci));
   if (!provider) {
