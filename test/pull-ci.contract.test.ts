@@ -10,7 +10,7 @@ import { startDepotApi, type DepotApi } from './doubles/depot-api';
 import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { fieldStrings, type ProtoMessage } from './doubles/protobuf';
 import { readStubRecords } from './harness/engine-stub';
-import { runOrbStep, type OrbRun } from './ci-entry/circleci-job';
+import { exportedVariable, runOrbStep, type OrbRun } from './ci-entry/circleci-job';
 import { runPluginJob, type Json, type PluginJob } from './ci-entry/buildkite-job';
 import {
   CI_STUB_DIR,
@@ -20,7 +20,6 @@ import {
   pathWith,
   REAL_CLI_DIR,
   realCliEnv,
-  runProcess,
   sha256,
   tempDir,
   type AgentCall,
@@ -65,12 +64,18 @@ async function runPlugin(
   return job;
 }
 
-/** What `$name` is in a later step of the job, which sources $BASH_ENV as CircleCI's steps do. */
-async function exported(run: OrbRun, name: string): Promise<string> {
-  const script = `. "$BASH_ENV"; printf '%s' "\${${name}-<unset>}"`;
-  return (await runProcess('bash', ['-c', script], { PATH: pathWith(), BASH_ENV: run.bashEnv }, run.work))
-    .stdout;
-}
+/** depot pull's argv for a build with every option set: flags as --flag=value, the build last. */
+const fullArgv = (project: string, platform: string): string[] => [
+  'pull',
+  '--progress=plain',
+  `--project=${project}`,
+  `--platform=${platform}`,
+  '--tag=app:test',
+  '--tag=registry.example/app:ci',
+  '--target=web',
+  '--target=worker',
+  'bld_9',
+];
 
 const annotations = (calls: AgentCall[]): AgentCall[] => calls.filter((c) => c.argv[0] === 'annotate');
 
@@ -106,21 +111,11 @@ describe('CircleCI orb: pull', () => {
     expect(r.stderr).not.toMatch(/^(Error|Warning):/m);
     expect(r.exitCode).toBe(0);
     const [call] = await readStubRecords(r.records);
-    expect(call.argv).toEqual([
-      'pull',
-      '--progress=plain',
-      '--project=prj_orb',
-      '--platform=linux/arm64',
-      '--tag=app:test',
-      '--tag=registry.example/app:ci',
-      '--target=web',
-      '--target=worker',
-      'bld_9',
-    ]);
+    expect(call.argv).toEqual(fullArgv('prj_orb', 'linux/arm64'));
     expect(call.hasToken).toBe(true);
     expect(r.stdout).toContain('Depot credentials: CircleCI OIDC');
-    expect(await exported(r, 'DEPOT_OUTPUT_BUILD_ID')).toBe('bld_9');
-    expect(await exported(r, 'DEPOT_OUTPUT_TAGS')).toBe('app:test\nregistry.example/app:ci');
+    expect(await exportedVariable(r, 'DEPOT_OUTPUT_BUILD_ID')).toBe('bld_9');
+    expect(await exportedVariable(r, 'DEPOT_OUTPUT_TAGS')).toBe('app:test\nregistry.example/app:ci');
     const summary = readFileSync(join(r.outputDir, 'depot-pull-summary.md'), 'utf8');
     expect(summary).toContain('### ✅ Depot pull');
     expect(summary).toContain('| Build | `bld_9` |');
@@ -208,17 +203,7 @@ describe('Buildkite depot plugin: command: pull', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('--- depot pull');
     const [call] = await readStubRecords(r.records);
-    expect(call.argv).toEqual([
-      'pull',
-      '--progress=plain',
-      '--project=prj_bk',
-      '--platform=linux/amd64',
-      '--tag=app:test',
-      '--tag=registry.example/app:ci',
-      '--target=web',
-      '--target=worker',
-      'bld_9',
-    ]);
+    expect(call.argv).toEqual(fullArgv('prj_bk', 'linux/amd64'));
     expect(call.hasToken).toBe(true);
     const token = issuer.issued[before];
     const metadata = r.calls.filter((c) => c.argv[0] === 'meta-data');
