@@ -1,9 +1,16 @@
 // What the orb and plugin generators share: the commands, their schemas, the YAML style and the
 // options tables for the READMEs.
 import { stringify } from 'yaml';
-import { bakeSchema, buildSchema, setupSchema, type InputSpec, type Schema } from '@depot-actions/core';
+import {
+  bakeSchema,
+  buildSchema,
+  pullSchema,
+  setupSchema,
+  type InputSpec,
+  type Schema,
+} from '@depot-actions/core';
 
-export type CommandName = 'install' | 'build' | 'bake';
+export type CommandName = 'install' | 'build' | 'bake' | 'pull';
 
 /** Each command of the orb and the plugins, with the schema it reads. */
 export const CI_COMMANDS: { name: CommandName; schema: Schema; description: string }[] = [
@@ -24,6 +31,12 @@ export const CI_COMMANDS: { name: CommandName; schema: Schema; description: stri
     schema: bakeSchema,
     description:
       'Build several images from an HCL, JSON or Compose definition with depot bake: the inputs of depot/bake-action.',
+  },
+  {
+    name: 'pull',
+    schema: pullSchema,
+    description:
+      'Pull an image Depot saved (save: true) into the local Docker with depot pull: the inputs of depot/pull-action.',
   },
 ];
 

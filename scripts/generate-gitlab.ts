@@ -43,12 +43,16 @@ function jobInputs(command: CommandName): Record<string, Input> {
       default: `depot-${command}`,
       description: 'Name of the job this component adds (include it twice with two names for two jobs).',
     },
-    stage: { type: 'string', default: 'build', description: 'Stage of the job.' },
+    // pull reads the build job's dotenv report, which GitLab hands to the jobs of later stages.
+    stage: {
+      type: 'string',
+      default: command === 'pull' ? 'test' : 'build',
+      description: 'Stage of the job.',
+    },
     image: {
       type: 'string',
       default: 'node:22-alpine',
-      description:
-        'Image the job runs in: it needs Node.js 20 or later (the entry point is a Node.js bundle), and the docker CLI only for the local-engine fallback.',
+      description: `Image the job runs in: it needs Node.js 20 or later (the entry point is a Node.js bundle), and the docker CLI ${command === 'pull' ? 'for docker commands in script' : 'only for the local-engine fallback'}.`,
     },
   };
 }
@@ -59,6 +63,8 @@ function jobInputs(command: CommandName): Record<string, Input> {
  */
 const GITLAB_DESCRIPTIONS: Record<string, string> = {
   context: 'Build context: a path or URL. Defaults to the checkout (CI_PROJECT_DIR).',
+  'build-id':
+    'Build to pull: a build ID, a saved tag, or <project>:<tag> (default: DEPOT_OUTPUT_BUILD_ID, which an earlier build or bake job passes on in its dotenv report).',
 };
 
 /** One input of the `spec:` header: the most specific GitLab type the schema allows. */
@@ -93,16 +99,31 @@ export function componentInput(name: string, spec: InputSpec): Input {
   };
 }
 
+/**
+ * The commands whose job runs the user's own `script` after the step (which then runs as its
+ * before_script): install puts depot on PATH for it, pull an image into the job's Docker, both of
+ * which end with the job.
+ */
+export const OWN_SCRIPT: Partial<Record<CommandName, Input>> = {
+  install: {
+    type: 'array',
+    default: ['depot --version'],
+    description:
+      'The job’s own commands, run with depot on PATH (the depot CLI finds DEPOT_TOKEN or the job’s DEPOT_OIDC_TOKEN by itself).',
+  },
+  pull: {
+    type: 'array',
+    default: ['docker image ls'],
+    description:
+      'The job’s own commands, run after the pull with the image in the job’s Docker engine (DOCKER_HOST, e.g. a docker:dind service; the image needs the docker CLI for docker commands).',
+  },
+};
+
 /** The `spec: inputs` of one command: the job's own inputs, then the command's, in schema order. */
 export function componentInputs(command: (typeof CI_COMMANDS)[number]): Record<string, Input> {
   const inputs: Record<string, Input> = jobInputs(command.name);
-  if (command.name === 'install')
-    inputs.script = {
-      type: 'array',
-      default: ['depot --version'],
-      description:
-        'The job’s own commands, run with depot on PATH (the depot CLI finds DEPOT_TOKEN or the job’s DEPOT_OIDC_TOKEN by itself).',
-    };
+  const own = OWN_SCRIPT[command.name];
+  if (own) inputs.script = own;
   const variables = new Set<string>();
   for (const [name, spec] of portable(command.schema)) {
     if (Object.hasOwn(inputs, name))
@@ -148,7 +169,7 @@ function componentJob(
     image: '$[[ inputs.image ]]',
     id_tokens: { DEPOT_OIDC_TOKEN: { aud: DEPOT_AUDIENCE } },
     variables,
-    ...(command.name === 'install'
+    ...(OWN_SCRIPT[command.name]
       ? { before_script: [run], script: '$[[ inputs.script ]]' }
       : { script: [run] }),
     after_script: [script(root, 'cleanup.sh')],
@@ -189,7 +210,7 @@ function inputsTable(command: (typeof CI_COMMANDS)[number]): string {
 /** The bundle as brotli+base64 on one line. */
 const encodeEntry = (bundleDir: string): string => encodeBundle(bundleDir, 'GitLab', COMPONENT_ENTRY_BUDGET);
 
-/** Writes the three templates and the README tables (the templates only once dist/gitlab exists). */
+/** Writes the templates and the README tables (the templates only once dist/gitlab exists). */
 export function generateComponent(root: string): void {
   const dir = join(root, COMPONENT_DIR);
   const bundle = join(root, 'dist', 'gitlab');

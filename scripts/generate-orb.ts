@@ -26,6 +26,12 @@ const ORB_ENTRY = 'scripts/entry.js.br.b64';
  */
 export const ORB_ENTRY_BUDGET = 100 * 1024;
 
+/** Descriptions that say something else in the orb: where pull finds the earlier build. */
+const ORB_DESCRIPTIONS: Record<string, string> = {
+  'build-id':
+    'Build to pull: a build ID, a saved tag, or <project>:<tag> (default: DEPOT_OUTPUT_BUILD_ID, which an earlier depot/build or depot/bake step of the job exports).',
+};
+
 /** One orb parameter: the most specific CircleCI type the schema allows, so a typo fails at config time. */
 export function orbParameter(name: string, spec: InputSpec): Record<string, unknown> {
   if (name === 'token')
@@ -43,7 +49,7 @@ export function orbParameter(name: string, spec: InputSpec): Record<string, unkn
   return {
     type: 'string',
     default: spec.default ?? '',
-    description: `${spec.description}${list}.`.replace(/\.\.$/, '.'),
+    description: ORB_DESCRIPTIONS[name] ?? `${spec.description}${list}.`.replace(/\.\.$/, '.'),
   };
 }
 

@@ -1,4 +1,4 @@
-// The Buildkite plugins from the option schemas: `depot` (build, bake: a command hook) and
+// The Buildkite plugins from the option schemas: `depot` (build, bake, pull: a command hook) and
 // `depot-install` (install: an environment hook only, so it composes with the docker plugins and
 // --strict-single-hooks). plugin.yml states exactly what the entry point accepts; the READMEs get
 // their options tables; the depot plugin carries the bundle (the install plugin links to it).
@@ -31,16 +31,24 @@ type PluginName = keyof typeof PLUGIN_DIRS;
 
 /** The commands each plugin runs. */
 const PLUGIN_COMMANDS: Record<PluginName, string[]> = {
-  depot: ['build', 'bake'],
+  depot: ['build', 'bake', 'pull'],
   'depot-install': ['install'],
 };
 
 const COMMAND_PROPERTY = {
   type: 'string',
-  enum: ['build', 'bake'],
+  enum: ['build', 'bake', 'pull'],
   default: 'build',
   description:
-    'What the plugin does: build (depot build) or bake (depot bake). To install the CLI only, use the depot-install plugin.',
+    'What the plugin does: build (depot build), bake (depot bake) or pull (depot pull of a saved build). To install the CLI only, use the depot-install plugin.',
+};
+
+/**
+ * Descriptions that say something else on Buildkite: build meta-data is shared by the whole build,
+ * so pull does not guess the earlier build (see packages/buildkite/src/run.ts).
+ */
+const PLUGIN_DESCRIPTIONS: Record<string, string> = {
+  'build-id': 'Build to pull: a build ID, a saved tag (with project), or <project>:<tag>; required',
 };
 
 /** A pattern that matches exactly these values, in any case (JSON schema has no case-insensitive enum). */
@@ -49,7 +57,7 @@ const anyCase = (values: readonly string[]): string =>
 
 /** One option's JSON schema: the same rules the entry point applies (packages/buildkite/src/config.ts). */
 function property(name: string, spec: InputSpec, where: string): Record<string, unknown> {
-  const description = `${name === 'token' ? TOKEN_DESCRIPTION : spec.description}${where}`;
+  const description = `${name === 'token' ? TOKEN_DESCRIPTION : (PLUGIN_DESCRIPTIONS[name] ?? spec.description)}${where}`;
   if (name === 'token') return { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description };
   switch (spec.kind) {
     case 'boolean':
@@ -111,15 +119,24 @@ export function pluginSchema(plugin: PluginName = 'depot'): Record<string, unkno
   ];
   const configuration: Record<string, unknown> = { type: 'object', properties, additionalProperties: false };
   if (plugin === 'depot') {
-    configuration.if = { properties: { command: { const: 'bake' } }, required: ['command'] };
+    // bake, else pull, else build (the default when command is absent): only that command's options.
+    const command = (name: string): Record<string, unknown> => ({
+      properties: { command: { const: name } },
+      required: ['command'],
+    });
+    configuration.if = command('bake');
     configuration.then = { propertyNames: { enum: only('bake') } };
-    configuration.else = { propertyNames: { enum: only('build') } };
+    configuration.else = {
+      if: command('pull'),
+      then: { propertyNames: { enum: only('pull') } },
+      else: { propertyNames: { enum: only('build') } },
+    };
   }
   return {
     name: plugin === 'depot' ? 'Depot' : 'Depot Install',
     description:
       plugin === 'depot'
-        ? 'Build container images with Depot: finds credentials (OIDC), runs depot build or depot bake, and reports'
+        ? 'Build container images with Depot: finds credentials (OIDC), runs depot build, depot bake or depot pull, and reports'
         : 'Installs the depot CLI (verified, cached) and puts it on PATH for the step’s own command',
     author: 'https://github.com/depot-actions',
     requirements: ['node'],

@@ -10,7 +10,7 @@ import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { fieldStrings, type ProtoMessage } from './doubles/protobuf';
 import { REAL_DEPOT_VERSION, startReleaseServer, type ReleaseServer } from './doubles/release-server';
 import { readStubRecords } from './harness/engine-stub';
-import { runOrbStep, type OrbRun } from './ci-entry/circleci-job';
+import { exportedVariable, runOrbStep, type OrbRun } from './ci-entry/circleci-job';
 import {
   expectNoSecrets,
   filesIn,
@@ -43,20 +43,6 @@ async function runOrb(...args: Parameters<typeof runOrbStep>): Promise<OrbRun> {
   const r = await runOrbStep(...args);
   cleanups.push(r.cleanup);
   return r;
-}
-
-/** What `$name` is after a later step sources BASH_ENV (CircleCI sources it in every bash step). */
-async function exported(run: OrbRun, name: string): Promise<string> {
-  const r = await runProcess(
-    'bash',
-    ['-c', `. "$BASH_ENV"; printf '%s' "\${${name}-<unset>}"`],
-    {
-      PATH: pathWith(),
-      BASH_ENV: run.bashEnv,
-    },
-    run.work,
-  );
-  return r.stdout;
 }
 
 const INJECTION = [
@@ -108,17 +94,20 @@ describe('CircleCI orb: run.sh → entry point → depot', () => {
       { CIRCLE_OIDC_TOKEN_V2: jwt },
     );
     expect(r.exitCode).toBe(0);
-    expect(await exported(r, 'DEPOT_OUTPUT_BUILD_ID')).toBe('bld_orb1');
-    expect(await exported(r, 'DEPOT_OUTPUT_DIGEST')).toBe('sha256:0123abcd');
-    expect(await exported(r, 'DEPOT_OUTPUT_BUILD_URL')).toBe(
+    expect(await exportedVariable(r, 'DEPOT_OUTPUT_BUILD_ID')).toBe('bld_orb1');
+    expect(await exportedVariable(r, 'DEPOT_OUTPUT_DIGEST')).toBe('sha256:0123abcd');
+    expect(await exportedVariable(r, 'DEPOT_OUTPUT_BUILD_URL')).toBe(
       'https://depot.dev/orgs/acme/projects/prj_orb/builds/bld_orb1',
     );
     // Multi-line JSON with quotes, `$(...)` and backticks comes back exactly, and runs nothing.
-    const metadata = JSON.parse(await exported(r, 'DEPOT_OUTPUT_METADATA')) as Record<string, unknown>;
+    const metadata = JSON.parse(await exportedVariable(r, 'DEPOT_OUTPUT_METADATA')) as Record<
+      string,
+      unknown
+    >;
     expect(metadata.note).toBe("it's $(touch x) `y`");
     expect(existsSync(join(r.work, 'x'))).toBe(false);
     // DEPOT_BUILD_ID would make the next depot build attach to this one: never exported.
-    expect(await exported(r, 'DEPOT_BUILD_ID')).toBe('<unset>');
+    expect(await exportedVariable(r, 'DEPOT_BUILD_ID')).toBe('<unset>');
     const outputs = JSON.parse(readFileSync(join(r.outputDir, 'depot-build-outputs.json'), 'utf8')) as Record<
       string,
       string
@@ -214,7 +203,7 @@ describe('CircleCI orb: install', () => {
       r.work,
     );
     expect(version.stdout).toContain(`depot version ${REAL_DEPOT_VERSION}`);
-    expect(await exported(r, 'DEPOT_OUTPUT_VERSION')).toBe(REAL_DEPOT_VERSION);
+    expect(await exportedVariable(r, 'DEPOT_OUTPUT_VERSION')).toBe(REAL_DEPOT_VERSION);
     expect(filesIn(r.tmp)).toEqual([]);
   });
 
@@ -240,7 +229,7 @@ describe('CircleCI orb: install', () => {
       pathWith(),
     );
     expect(r.exitCode).toBe(0);
-    expect(await exported(r, 'DEPOT_OUTPUT_VERSION')).toBe(REAL_DEPOT_VERSION);
+    expect(await exportedVariable(r, 'DEPOT_OUTPUT_VERSION')).toBe(REAL_DEPOT_VERSION);
     expect(r.stderr).toContain('oidc: this job has no OIDC identity to exchange for a Depot token.');
     expect(r.stderr).toContain('CircleCI trust relationship (organization ID and project ID)');
   });

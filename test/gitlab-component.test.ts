@@ -16,6 +16,8 @@ import {
   bakeSchema,
   buildOutputs,
   buildSchema,
+  pullOutputs,
+  pullSchema,
   setupOutputs,
   setupSchema,
   type InputSpec,
@@ -33,7 +35,10 @@ const COMMANDS: [string, Schema][] = [
   ['install', setupSchema],
   ['build', buildSchema],
   ['bake', bakeSchema],
+  ['pull', pullSchema],
 ];
+/** The commands whose job runs the user's script after the step (the step is its before_script). */
+const OWN_SCRIPT = ['install', 'pull'];
 const JOB_INPUTS = ['job-name', 'stage', 'image'];
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateSpec = ajv.compile(gitlabSpecSchema);
@@ -130,7 +135,7 @@ describe.each(COMMANDS)('templates/%s.yml', (command, schema) => {
       const name = /inputs\.([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
       expect([text, Object.hasOwn(inputs, name)]).toEqual([text, true]);
     }
-    if (command === 'install') expect(job.script).toBe('$[[ inputs.script ]]');
+    if (OWN_SCRIPT.includes(command)) expect(job.script).toBe('$[[ inputs.script ]]');
     // Every declared input is used somewhere.
     const referenced = new Set(used.map(([, t]) => /inputs\.([A-Za-z0-9_-]+)/.exec(t)?.[1]));
     expect(Object.keys(inputs).filter((n) => !referenced.has(n))).toEqual([]);
@@ -148,7 +153,7 @@ describe.each(COMMANDS)('templates/%s.yml', (command, schema) => {
     });
     const run = readFileSync(join(COMPONENT_DIR, 'scripts', 'run.sh'), 'utf8');
     const cleanup = readFileSync(join(COMPONENT_DIR, 'scripts', 'cleanup.sh'), 'utf8');
-    expect(command === 'install' ? job.before_script : job.script).toEqual([run]);
+    expect(OWN_SCRIPT.includes(command) ? job.before_script : job.script).toEqual([run]);
     expect(job.after_script).toEqual([cleanup]);
     expect(run).not.toContain('$[[');
     expect(JSON.stringify(jobs)).not.toMatch(/(^|\\n)::/);
@@ -157,7 +162,8 @@ describe.each(COMMANDS)('templates/%s.yml', (command, schema) => {
   test('an include with defaults only resolves; GitLab-level type errors are refused', () => {
     const { name, job: resolved } = includeComponent(command);
     expect(name).toBe(`depot-${command}`);
-    expect(resolved.stage).toBe('build');
+    // pull reads the build job's dotenv report, which only jobs of later stages get by default.
+    expect(resolved.stage).toBe(command === 'pull' ? 'test' : 'build');
     expect(resolved.image).toBe('node:22-alpine');
     const boolName = Object.keys(inputs).find((n) => inputs[n].type === 'boolean');
     if (boolName) expect(() => includeComponent(command, { [boolName]: 'yes' })).toThrow('is not a boolean');
@@ -197,10 +203,11 @@ function lintPipeline(pipeline: Map): string[] {
     install: setupOutputs,
     build: buildOutputs,
     bake: bakeOutputs,
+    pull: pullOutputs,
   };
   const depotJobs = new Map<string, string>();
   for (const entry of (pipeline.include ?? []) as Map[]) {
-    const m = /^\$CI_SERVER_FQDN\/[^/\s]+\/[^/\s]+\/(install|build|bake)@\d+\.\d+\.\d+$/.exec(
+    const m = /^\$CI_SERVER_FQDN\/[^/\s]+\/[^/\s]+\/(install|build|bake|pull)@\d+\.\d+\.\d+$/.exec(
       String(entry.component),
     );
     if (!m) {
@@ -223,7 +230,7 @@ function lintPipeline(pipeline: Map): string[] {
     const job = value as Map;
     if (depotJobs.has(name)) {
       const extra = Object.keys(job).filter((k) => !['before_script', 'variables'].includes(k));
-      if (extra.length || (depotJobs.get(name) === 'install' && job.before_script))
+      if (extra.length || (OWN_SCRIPT.includes(depotJobs.get(name) ?? '') && job.before_script))
         problems.push(`${name}: overrides ${extra.join(', ') || 'before_script'} of the component's job`);
       continue;
     }

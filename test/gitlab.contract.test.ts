@@ -441,3 +441,62 @@ describe('GitLab component with the real depot CLI', () => {
     expect(filesIn(r.tmp)).toEqual([]);
   });
 });
+
+describe('GitLab component: pull', () => {
+  test('takes the build job’s DEPOT_OUTPUT_BUILD_ID from its dotenv report, then runs the job’s script', async () => {
+    const build = await runComponent('build', { project: 'prj_gl', save: true });
+    expect(build.script.exitCode).toBe(0);
+    // GitLab hands the dotenv variables of earlier jobs to the jobs of later stages.
+    const r = await runComponent(
+      'pull',
+      { tags: 'app:test', script: ['echo "script ran after pulling $DEPOT_OUTPUT_BUILD_ID"'] },
+      { variables: dotenv(build, 'build') },
+    );
+    expect(r.script.stderr).not.toMatch(/^(Error|Warning):/m);
+    expect(r.script.exitCode).toBe(0);
+    const [call] = await readStubRecords(r.records);
+    expect(call.argv).toEqual(['pull', '--progress=plain', '--tag=app:test', 'bld_gl1']);
+    expect(call.hasToken).toBe(true);
+    expect(r.log).toContain('Depot credentials: GitLab OIDC');
+    expect(r.script.stdout).toContain('script ran after pulling bld_gl1');
+    expect(dotenv(r, 'pull')).toEqual({ DEPOT_OUTPUT_BUILD_ID: 'bld_gl1', DEPOT_OUTPUT_TAGS: 'app:test' });
+    const summary = artifact(r, 'depot-pull-summary.md');
+    expect(summary).toContain('| Credentials | GitLab OIDC |');
+    expect(filesIn(r.tmp)).toEqual([]);
+    expectNoSecrets([jwt], { log: r.log, summary });
+  });
+
+  test('without build-id and no earlier job’s report: one line, neither depot nor the script runs', async () => {
+    const r = await runComponent('pull', { script: ['echo SCRIPT-RAN'] });
+    expect(r.script.exitCode).toBe(1);
+    expect(r.script.stderr).toContain(
+      'Error: No build to pull: the build-id input is empty, and no earlier depot build or bake job passed DEPOT_OUTPUT_BUILD_ID to this one.',
+    );
+    expect(r.script.stderr).toContain('needs: [<that job>]');
+    expect(r.log).not.toContain('SCRIPT-RAN');
+    expect(await readStubRecords(r.records)).toEqual([]);
+  });
+
+  test('with the real depot CLI: GetPullInfo carries the GitLab ID token; the refusal is in the summary', async () => {
+    const api = await startDepotApi({ error: { code: 'not_found', message: 'build not found' } });
+    cleanups.push(() => api.close());
+    const { dir: home, cleanup } = tempDir('gitlab-home-');
+    cleanups.push(cleanup);
+    const r = await runComponent(
+      'pull',
+      { 'build-id': 'bld_missing', script: ['echo SCRIPT-RAN'] },
+      { path: pathWith(REAL_CLI_DIR), variables: realCliEnv(home, api.url) },
+    );
+    expect(r.script.exitCode).toBe(1);
+    const [request] = api.requests;
+    if (!request) throw new Error(`the CLI sent nothing:\n${r.log}`);
+    expect(request.method).toBe('GetPullInfo');
+    expect(request.headers.authorization).toBe(`Bearer ${jwt}`);
+    expect(fieldStrings(request.body as ProtoMessage, [1])).toEqual(['bld_missing']);
+    expect(r.script.stderr).toContain('Hint: Depot can pull only a build whose image it kept');
+    expect(artifact(r, 'depot-pull-summary.md')).toContain('build not found');
+    expect(r.log).not.toContain('SCRIPT-RAN');
+    expectNoSecrets([jwt], { log: r.log });
+    expect(filesIn(r.tmp)).toEqual([]);
+  });
+});

@@ -73,7 +73,12 @@ describe('orb-tools review', () => {
   const source = readSource(ORB_SRC);
 
   test('the orb source passes RC001-RC005 and RC008-RC010', () => {
-    expect(Object.keys(source.files.commands).sort()).toEqual(['bake.yml', 'build.yml', 'install.yml']);
+    expect(Object.keys(source.files.commands).sort()).toEqual([
+      'bake.yml',
+      'build.yml',
+      'install.yml',
+      'pull.yml',
+    ]);
     expect(review(source)).toEqual([]);
   });
 

@@ -5,7 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { bakeSchema, buildSchema, setupSchema, type Schema } from '@depot-actions/core';
+import { bakeSchema, buildSchema, pullSchema, setupSchema, type Schema } from '@depot-actions/core';
 import { ORB_SRC } from './ci-entry/helpers';
 import { runTool, shellTest } from './ci-entry/shell-tools';
 import { REPO_ROOT } from './harness/runner';
@@ -56,7 +56,7 @@ describe('packed orb', () => {
   });
 
   test('has the commands, the build job, the default executor and examples', () => {
-    expect(Object.keys(section('commands')).sort()).toEqual(['bake', 'build', 'install']);
+    expect(Object.keys(section('commands')).sort()).toEqual(['bake', 'build', 'install', 'pull']);
     expect(Object.keys(section('jobs'))).toEqual(['build']);
     expect(Object.keys(section('executors'))).toEqual(['default']);
     expect(Object.keys(section('examples')).length).toBeGreaterThanOrEqual(3);
@@ -92,6 +92,7 @@ describe('packed orb', () => {
     expect(params(section('commands').build)).toEqual(expected(buildSchema));
     expect(params(section('commands').bake)).toEqual(expected(bakeSchema));
     expect(params(section('commands').install)).toEqual(expected(setupSchema));
+    expect(params(section('commands').pull)).toEqual(expected(pullSchema));
     expect(params(section('commands').build)).not.toContain('github_token');
     expect(params(section('commands').build)).toEqual(
       expect.arrayContaining(['build_args', 'build_context']),

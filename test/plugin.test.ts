@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { BuildkiteAdapter, pluginFor } from '@depot-actions/buildkite';
 import { COMMANDS, isCommand } from '@depot-actions/ci-entry';
-import { bakeSchema, buildSchema, setupSchema, type Schema } from '@depot-actions/core';
+import { bakeSchema, buildSchema, pullSchema, setupSchema, type Schema } from '@depot-actions/core';
 import { agentPluginEnv } from './ci-entry/buildkite-agent';
 import { DEPOT_PLUGIN, INSTALL_PLUGIN, INSTALL_PLUGIN_DIR, type Json } from './ci-entry/buildkite-job';
 import { PLUGIN_DIR } from './ci-entry/helpers';
@@ -17,7 +17,12 @@ import { pluginSchema } from '../scripts/generate-ci';
 
 type Map = Record<string, unknown>;
 const PLUGINS = [
-  { name: 'depot', dir: PLUGIN_DIR, location: DEPOT_PLUGIN, schemas: [buildSchema, bakeSchema] },
+  {
+    name: 'depot',
+    dir: PLUGIN_DIR,
+    location: DEPOT_PLUGIN,
+    schemas: [buildSchema, bakeSchema, pullSchema],
+  },
   { name: 'depot-install', dir: INSTALL_PLUGIN_DIR, location: INSTALL_PLUGIN, schemas: [setupSchema] },
 ] as const;
 
@@ -81,7 +86,7 @@ const EXTRA: Json[] = [
 function corpus(plugin: (typeof PLUGINS)[number]): Record<string, Json>[] {
   const configs: Record<string, Json>[] = [{}, { unknown: 'x' }];
   const commands: (string | undefined)[] =
-    plugin.name === 'depot' ? [undefined, 'build', 'bake', 'install', 'deploy'] : [undefined];
+    plugin.name === 'depot' ? [undefined, 'build', 'bake', 'pull', 'install', 'deploy'] : [undefined];
   const names = new Set<string>();
   for (const schema of plugin.schemas as readonly Schema[])
     for (const [name, spec] of Object.entries(schema)) if (!spec.githubOnly) names.add(name);

@@ -16,6 +16,13 @@ import {
   type ProcessResult,
 } from './helpers';
 
+/** What `$name` is after a later step sources BASH_ENV (CircleCI sources it in every bash step). */
+export async function exportedVariable(run: OrbRun, name: string): Promise<string> {
+  const script = `. "$BASH_ENV"; printf '%s' "\${${name}-<unset>}"`;
+  return (await runProcess('bash', ['-c', script], { PATH: pathWith(), BASH_ENV: run.bashEnv }, run.work))
+    .stdout;
+}
+
 const RUN_SH = join(ORB_SRC, 'scripts', 'run.sh');
 
 export interface OrbRun extends ProcessResult {

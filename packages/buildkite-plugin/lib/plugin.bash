@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Shared functions of the depot plugins' hooks (depot: build and bake; depot-install: install).
+# Shared functions of the depot plugins' hooks (depot: build, bake and pull; depot-install: install).
 # Option values are never expanded into commands here: the entry point reads the configuration
-# itself; the hooks only read `command`, which must be one of two words.
+# itself; the hooks only read `command`, which must be one of three words.
 
 DEPOT_NODE_MAJOR_MIN=20
 
@@ -10,7 +10,7 @@ depot_plugin_dir() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
 }
 
-# The `command` option of the depot plugin (build or bake; default build), from the agent's variables.
+# The `command` option of the depot plugin (build, bake or pull; default build), from the agent's variables.
 depot_plugin_command() {
   local name prefix var value
   name="${BUILDKITE_PLUGIN_NAME:-DEPOT}"
@@ -18,13 +18,13 @@ depot_plugin_command() {
   var="BUILDKITE_PLUGIN_${prefix}_COMMAND"
   value="${!var:-build}"
   case "${value}" in
-    build | bake) printf '%s\n' "${value}" ;;
+    build | bake | pull) printf '%s\n' "${value}" ;;
     install)
       echo "depot plugin: command: install moved to its own plugin, so the step's command runs as usual. Fix: use the depot-install plugin (depot-actions/depot-install) for this block." >&2
       return 1
       ;;
     *)
-      echo "depot plugin: command must be build or bake (got '${value}')." >&2
+      echo "depot plugin: command must be build, bake or pull (got '${value}')." >&2
       return 1
       ;;
   esac

@@ -25,6 +25,14 @@ build" ]
   [ "$(tail -n 1 "${NODE_RECORD}")" = "bake" ]
 }
 
+@test "command: pull runs the entry point with pull" {
+  stub_node 20.19.0
+  export BUILDKITE_PLUGIN_DEPOT_COMMAND=pull
+  run "${PLUGIN_DIR}/hooks/command"
+  [ "${status}" -eq 0 ]
+  [ "$(tail -n 1 "${NODE_RECORD}")" = "pull" ]
+}
+
 @test "the plugin name the agent derives (BUILDKITE_PLUGIN_NAME) selects the variables read" {
   stub_node 20.0.0
   export BUILDKITE_PLUGIN_NAME=MY-DEPOT
@@ -45,7 +53,7 @@ build" ]
   export BUILDKITE_PLUGIN_DEPOT_COMMAND='build; touch pwned'
   run "${PLUGIN_DIR}/hooks/command"
   [ "${status}" -ne 0 ]
-  [[ "${output}" == *"command must be build or bake"* ]]
+  [[ "${output}" == *"command must be build, bake or pull"* ]]
   [ ! -e "${NODE_RECORD}" ]
   [ ! -e pwned ]
 }

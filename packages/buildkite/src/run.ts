@@ -1,4 +1,4 @@
-import { COMMANDS, isCommand, runCiCommand, usage } from '@depot-actions/ci-entry';
+import { COMMANDS, isCommand, runCiCommand, usage, type EarlierBuild } from '@depot-actions/ci-entry';
 import { identityProvider, messageOf, UserError } from '@depot-actions/core';
 import { BuildkiteAdapter } from './adapter';
 import { buildkiteContext } from './context';
@@ -12,7 +12,17 @@ export const SETUP_HINT =
 /** The plugin whose hooks run a command: install has its own plugin, so it needs no command hook. */
 export const pluginFor = (command: string): string => (command === 'install' ? 'depot-install' : 'depot');
 
-/** The plugins' entry point: `node dist/index.js <install|build|bake>`, run by their hooks. */
+/**
+ * pull needs its build-id on Buildkite: build meta-data (depot-build-id) is shared by every step of
+ * the build, so with parallel or matrix build steps "the earlier build" is whichever finished last.
+ * A saved tag names one build without that race, and pipeline.yml can spell it at upload time.
+ */
+export const EARLIER_BUILD: EarlierBuild = {
+  missing: "No build to pull: the depot plugin's pull command needs the build-id option.",
+  hint: 'Set build-id to a build ID; or build with save: true and save-tag: ci-${BUILDKITE_BUILD_NUMBER}, then pull with project and build-id: ci-${BUILDKITE_BUILD_NUMBER} (pipeline.yml fills the number in at upload).',
+};
+
+/** The plugins' entry point: `node dist/index.js <install|build|bake|pull>`, run by their hooks. */
 export async function main(argv: readonly string[], env: Env): Promise<number> {
   const command = argv[0];
   if (!isCommand(command)) {
@@ -34,6 +44,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     providers: [identityProvider(buildkiteIdentity())],
     setupHint: SETUP_HINT,
     preflight: () => adapter.checkConfiguration(),
+    earlierBuild: EARLIER_BUILD,
   });
   adapter.finish(code);
   return code;

@@ -2,6 +2,7 @@ import {
   bakeMain,
   buildPushMain,
   cleanupStep,
+  pullMain,
   reportStepError,
   setupMain,
   type CiAdapter,
@@ -10,6 +11,7 @@ import {
   type StepContext,
 } from '@depot-actions/core';
 import type { Command } from './commands';
+import { pullContext, type EarlierBuild } from './earlier-build';
 
 /** What a front-end hands the runner: the same context the GitHub entry points build. */
 export interface CiEntry {
@@ -21,6 +23,8 @@ export interface CiEntry {
   setupHint: string;
   /** Checks before the step runs (unknown options, ...); a throw is reported like a step failure. */
   preflight?: () => void;
+  /** pull: where an earlier build step of the job left its build-id, if anywhere. */
+  earlierBuild: EarlierBuild;
 }
 
 /**
@@ -34,6 +38,8 @@ export async function runCiCommand(command: Command, entry: CiEntry): Promise<nu
     entry.preflight?.();
     // Setup takes the identity from the same context as GitHub's setup entry ({ adapter, ci, providers }).
     if (command === 'install') return await setupMain({ adapter, ci, providers });
+    if (command === 'pull')
+      return await pullMain({ ...step, ci: pullContext(adapter, ci, entry.earlierBuild) });
     return await (command === 'build' ? buildPushMain(step) : bakeMain(step));
   } catch (error) {
     reportStepError(adapter, error);

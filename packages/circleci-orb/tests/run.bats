@@ -51,7 +51,7 @@ STUB
 
 @test "each command reaches the entry point" {
   stub_node 22.0.0
-  for command in install build bake; do
+  for command in install build bake pull; do
     DEPOT_ORB_COMMAND="${command}" run depot_main
     [ "${status}" -eq 0 ]
     grep -q "^argv:${command}\$" "${NODE_RECORD}"
@@ -75,7 +75,7 @@ STUB
   stub_node 20.19.0
   DEPOT_ORB_COMMAND='build; touch pwned' run depot_main
   [ "${status}" -eq 2 ]
-  [[ "${output}" == *"DEPOT_ORB_COMMAND must be install, build or bake"* ]]
+  [[ "${output}" == *"DEPOT_ORB_COMMAND must be install, build, bake or pull"* ]]
   [ ! -e "${NODE_RECORD}" ]
 }
 

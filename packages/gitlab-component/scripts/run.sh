@@ -1,4 +1,4 @@
-# Runs one depot component command (install, build or bake) with the bundled entry point.
+# Runs one depot component command (install, build, bake or pull) with the bundled entry point.
 # The generator inlines this file as the job's script (install: its before_script). Every input
 # arrives as a DEPOT_INPUT_* job variable and is read by the entry point itself: nothing the user
 # wrote is ever part of this text. POSIX sh: the default image (node:*-alpine) has no bash.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs one depot orb command (install, build or bake) with the bundled entry point.
+# Runs one depot orb command (install, build, bake or pull) with the bundled entry point.
 # Every input arrives as a PARAM_* environment variable set in the step's `environment:` map and is
 # read by the entry point itself: nothing from the user is ever part of this script's text.
 set -euo pipefail
@@ -23,9 +23,9 @@ depot_require_node() {
 depot_main() {
   local command="${DEPOT_ORB_COMMAND:-}" entry="${DEPOT_ORB_ENTRY:-}" status
   case "${command}" in
-    install | build | bake) ;;
+    install | build | bake | pull) ;;
     *)
-      echo "depot orb: DEPOT_ORB_COMMAND must be install, build or bake (got '${command}')." >&2
+      echo "depot orb: DEPOT_ORB_COMMAND must be install, build, bake or pull (got '${command}')." >&2
       return 2
       ;;
   esac
