@@ -124,7 +124,9 @@ const hello = (tag: string): Record<string, string> => ({
       expectExit(result, 0);
       expect(result.main.stdout + result.main.stderr).toContain('[depot] build: https://evil.example/login');
       expect(result.outputs['build-url']).toBeUndefined();
-      expect(result.summary).not.toContain('evil.example');
+      // The step's name may show in the slowest-steps table; it never becomes the build link.
+      expect(result.summary).not.toContain('](https://evil.example');
+      expect(result.summary).not.toMatch(/^\| Build \|/m);
     } finally {
       rmSync(context, { recursive: true, force: true });
     }

@@ -8,7 +8,7 @@ import {
   type CiAdapter,
   type SourceLocation,
 } from '@depot-actions/core';
-import { appendKeyValue, EOL, issueCommand, randomToken } from './commands';
+import { appendKeyValue, EOL, issueCommand, writeOut, randomToken } from './commands';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -58,11 +58,11 @@ export class GitHubAdapter implements CiAdapter {
   }
   info(message: string): void {
     if (this.stopToken || !looksLikeCommand(message)) {
-      process.stdout.write(message + EOL);
+      writeOut(message + EOL);
       return;
     }
     this.stopCommands();
-    process.stdout.write(message + EOL);
+    writeOut(message + EOL);
     this.resumeCommands();
   }
   debug(message: string): void {
@@ -109,11 +109,10 @@ export class GitHubAdapter implements CiAdapter {
   resumeCommands(): void {
     if (!this.stopToken) return;
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.partial[stream].length > 0)
-        process.stdout.write(Buffer.concat([this.partial[stream], Buffer.from(EOL)]));
+      if (this.partial[stream].length > 0) writeOut(Buffer.concat([this.partial[stream], Buffer.from(EOL)]));
       this.partial[stream] = Buffer.alloc(0);
     }
-    process.stdout.write(`::${this.stopToken}::${EOL}`);
+    writeOut(`::${this.stopToken}::${EOL}`);
     this.stopToken = undefined;
   }
 
@@ -166,7 +165,7 @@ export class GitHubAdapter implements CiAdapter {
   private stopCommands(): void {
     if (this.stopToken) return;
     this.stopToken = randomToken();
-    process.stdout.write(`::stop-commands::${this.stopToken}${EOL}`);
+    writeOut(`::stop-commands::${this.stopToken}${EOL}`);
   }
 
   private engineOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void {
@@ -175,6 +174,6 @@ export class GitHubAdapter implements CiAdapter {
     const bytes = Buffer.concat([this.partial[stream], chunk]);
     const end = Math.max(bytes.lastIndexOf(0x0a), bytes.lastIndexOf(0x0d));
     this.partial[stream] = bytes.subarray(end + 1);
-    if (end >= 0) process.stdout.write(bytes.subarray(0, end + 1));
+    if (end >= 0) writeOut(bytes.subarray(0, end + 1));
   }
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readSync, writeSync } from 'node:fs';
 
 // The runner's workflow-command protocol, written here instead of importing @actions/core: that
 // module loads its HTTP client on import, which alone costs more start-up time than our budget.
@@ -13,6 +13,25 @@ export const escapeData = (s: string): string =>
 /** Escapes a workflow command's property value. */
 export const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
+/**
+ * Writes to the job log (stdout) synchronously, without process.stdout: creating that stream
+ * object costs a step more start-up time than everything it prints. The runner's pipe is
+ * blocking; should it ever be non-blocking, a full pipe (EAGAIN) is waited out, not lost.
+ */
+export function writeOut(data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(1, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
+  }
+}
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 /** Prints `::name props::message` on stdout. */
 export function issueCommand(
   name: string,
@@ -23,7 +42,7 @@ export function issueCommand(
     .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
     .map(([k, v]) => `${k}=${escapeProperty(v)}`)
     .join(',');
-  process.stdout.write(`::${name}${attrs ? ' ' + attrs : ''}::${escapeData(message)}${EOL}`);
+  writeOut(`::${name}${attrs ? ' ' + attrs : ''}::${escapeData(message)}${EOL}`);
 }
 
 let windowsRandom: ((size: number) => Buffer) | undefined;
