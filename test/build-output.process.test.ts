@@ -12,7 +12,7 @@ import {
   runCommand,
   type CommandLine,
 } from '@depot-actions/core';
-import { GitHubAdapter } from '@depot-actions/github';
+import { GitHubAdapter, jobLog } from '@depot-actions/github';
 import { buildOutputFixture, createEngineStub, STUB_DIR, type EngineStub } from './harness/engine-stub';
 
 let stub: EngineStub | undefined;
@@ -67,15 +67,13 @@ describe('annotations on GitHub', () => {
     const { result } = await runStub('depot-lint.txt', 0);
     expect(result.buildUrl).toBe('https://depot.dev/orgs/org123/projects/prj456/builds/bld789');
     const written: string[] = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
+    const write = jobLog.write;
+    jobLog.write = (chunk) => void written.push(String(chunk));
     const report = reportBuildOutput(new GitHubAdapter({}), result, {
       dockerfile: () => 'web/Dockerfile',
       env: {},
     });
-    jest.restoreAllMocks();
+    jobLog.write = write;
     expect(written).toEqual([
       '::warning title=Build check%3A DL3007,file=web/Dockerfile,line=1::DL3007: Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag (web/Dockerfile:1)\n',
       '::notice title=Build check%3A DL3059,file=web/Dockerfile,line=4::DL3059: Multiple consecutive `RUN` instructions. Consider consolidation. (web/Dockerfile:4)\n',
@@ -91,15 +89,13 @@ describe('annotations on GitHub', () => {
   test('a build error on a Dockerfile line becomes an ::error command there; checks can be turned off', async () => {
     const { result } = await runStub('buildx-run-error.txt', 1);
     const written: string[] = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
+    const write = jobLog.write;
+    jobLog.write = (chunk) => void written.push(String(chunk));
     reportBuildOutput(new GitHubAdapter({}), result, {
       dockerfile: () => 'docker/app.Dockerfile',
       env: { DOCKER_BUILD_CHECKS_ANNOTATIONS: 'false' },
     });
-    jest.restoreAllMocks();
+    jobLog.write = write;
     expect(written).toEqual([
       '::error title=Build failed here,file=docker/app.Dockerfile,line=3::failed to solve: process "/bin/sh -c echo compiling && exit 2" did not complete successfully: exit code: 2 (docker/app.Dockerfile:3)\n',
     ]);

@@ -18,7 +18,7 @@ export const escapeProperty = (s: string): string => escapeData(s).replace(/:/g,
  * object costs a step more start-up time than everything it prints. The runner's pipe is
  * blocking; should it ever be non-blocking, a full pipe (EAGAIN) is waited out, not lost.
  */
-export function writeOut(data: string | Uint8Array): void {
+function writeSyncOut(data: string | Uint8Array): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let offset = 0;
   while (offset < bytes.length) {
@@ -31,6 +31,12 @@ export function writeOut(data: string | Uint8Array): void {
   }
 }
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/** Where the step's log goes: a seam, so an in-process test can read what would be printed. */
+export const jobLog = { write: writeSyncOut };
+
+/** Writes to the job log. */
+export const writeOut = (data: string | Uint8Array): void => jobLog.write(data);
 
 /** Prints `::name props::message` on stdout. */
 export function issueCommand(
