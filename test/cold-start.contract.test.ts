@@ -12,8 +12,9 @@ import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { REAL_DEPOT_VERSION, startReleaseServer, type ReleaseServer } from './doubles/release-server';
 import { REPO_ROOT, runAction } from './harness/runner';
 
-const EXCHANGE_MS = 1200;
-const DOWNLOAD_S = 1.4;
+// Long enough that the other test files sharing the machine's two cores add little by comparison.
+const EXCHANGE_MS = 2500;
+const DOWNLOAD_S = 3;
 const CLI_DIR = join(REPO_ROOT, 'node_modules', '@depot', 'cli-linux-x64', 'bin');
 
 let release: ReleaseServer;
@@ -79,14 +80,17 @@ async function timeToEngine(phases: { install: boolean; exchange: boolean }): Pr
 
 describe('cold start', () => {
   test('credentials and the CLI install overlap: the engine starts after the slower, not the sum', async () => {
-    // The best of two runs each: the other test files share this machine's two cores meanwhile.
-    const best = async (phases: { install: boolean; exchange: boolean }): Promise<number> =>
-      Math.min(await timeToEngine(phases), await timeToEngine(phases));
-    const install = await best({ install: true, exchange: false });
-    const exchange = await best({ install: false, exchange: true });
-    const both = await best({ install: true, exchange: true });
+    // The best of several runs each: the other test files share this machine's two cores meanwhile.
+    const best = async (phases: { install: boolean; exchange: boolean }, runs: number): Promise<number> => {
+      let fastest = Infinity;
+      for (let i = 0; i < runs; i++) fastest = Math.min(fastest, await timeToEngine(phases));
+      return fastest;
+    };
+    const install = await best({ install: true, exchange: false }, 2);
+    const exchange = await best({ install: false, exchange: true }, 2);
+    const both = await best({ install: true, exchange: true }, 3);
     const slower = Math.max(install, exchange);
-    // Each figure includes Node and the CLI starting; the phases themselves are 1.2 s and 1.4 s.
+    // Each figure includes Node and the CLI starting; the phases themselves are 2.5 s and 3 s.
     console.log(`time to engine start: install ${install} ms, exchange ${exchange} ms, both ${both} ms`);
     expect(both).toBeLessThanOrEqual(slower * 1.1);
     expect(both).toBeLessThan(install + exchange - EXCHANGE_MS / 2);
