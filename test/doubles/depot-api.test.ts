@@ -164,6 +164,12 @@ describe('Depot API double with the real depot CLI', () => {
             { field: 6, value: PROJECT },
           ],
         }),
+        // Refuse each builder only after a moment: the CLI asks for both platforms at once, and on
+        // a busy machine a quick refusal of the first could end it before it asks for the second.
+        GetBuildKitConnection: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          return { error: { code: 'failed_precondition', message } };
+        },
       },
     });
 
