@@ -1,6 +1,7 @@
 import { depotTokenEnv } from './run-engine';
 import { maskSecret } from '../adapter';
 import { credentialHelp } from '../credentials/resolve';
+import type { Credentials } from '../credentials/types';
 import { UserError } from '../errors';
 import { readOptions } from '../options/schema';
 import { pullSchema, validatePullOptions, type PullOptions } from '../options/pull';
@@ -28,7 +29,7 @@ export function pullCommandLine(
   buildId: string,
   depot: string,
   cwd: string,
-  token?: string,
+  credentials: Credentials,
 ): CommandLine {
   const args = ['pull', '--progress=plain'];
   if (options.project) args.push(`--project=${options.project}`);
@@ -40,7 +41,7 @@ export function pullCommandLine(
     command: depot,
     args,
     cwd,
-    ...depotTokenEnv({ source: token ? 'token input' : 'none', token }),
+    ...depotTokenEnv(credentials),
   };
 }
 
@@ -74,7 +75,7 @@ export async function pullMain(step: StepContext): Promise<number> {
   if (choice.credentials.source === 'none')
     throw new UserError('No Depot credentials were found.', credentialHelp(ci.provider));
 
-  const line = pullCommandLine(options, buildId, choice.engine.path, ci.workspace, choice.credentials.token);
+  const line = pullCommandLine(options, buildId, choice.engine.path, ci.workspace, choice.credentials);
   adapter.info(`depot ${line.args.join(' ')}`);
   const result = await runCommand(line, ci.env, engineSink(adapter));
   const diagnosed = failureOf(result);
