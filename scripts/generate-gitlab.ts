@@ -23,12 +23,6 @@ export const COMPONENT_DIR = 'packages/gitlab-component';
 /** The audience of the ID token the jobs request: what Depot's GitLab trust relationships expect. */
 export const DEPOT_AUDIENCE = 'https://depot.dev';
 
-/**
- * The encoded bundle travels in one job variable, which the runner puts in the environment of the
- * script and of node: Linux refuses a single environment string over 128 KiB (MAX_ARG_STRLEN).
- */
-export const COMPONENT_ENTRY_BUDGET = 100 * 1024;
-
 /** GitLab refuses an input description over 1024 characters and an `options:` list over 50 values. */
 const MAX_DESCRIPTION = 1024;
 const MAX_OPTIONS = 50;
@@ -208,7 +202,7 @@ function inputsTable(command: (typeof CI_COMMANDS)[number]): string {
 }
 
 /** The bundle as brotli+base64 on one line. */
-const encodeEntry = (bundleDir: string): string => encodeBundle(bundleDir, 'GitLab', COMPONENT_ENTRY_BUDGET);
+const encodeEntry = (bundleDir: string): string => encodeBundle(bundleDir, 'GitLab');
 
 /** Writes the templates and the README tables (the templates only once dist/gitlab exists). */
 export function generateComponent(root: string): void {

@@ -1,7 +1,7 @@
 // The CircleCI orb from the option schemas: commands and the build job with snake_case parameters
 // (orb-tools review, RC010), `enum` and `integer` parameters where the schema fixes the values, a
 // cleanup step that runs `when: always`, the packed orb, and the README's parameter tables.
-import { encodeBundle } from './encode-bundle';
+import { encodeBundle, INLINE_BUNDLE_BUDGET } from './encode-bundle';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -20,11 +20,8 @@ import {
 const ORB_DIR = 'packages/circleci-orb';
 /** The bundle's brotli+base64 file inside the orb source, included into each command at pack time. */
 const ORB_ENTRY = 'scripts/entry.js.br.b64';
-/**
- * The encoded bundle travels in one environment variable (DEPOT_ORB_ENTRY): Linux refuses a single
- * environment string over 128 KiB (MAX_ARG_STRLEN), so stay well below it.
- */
-export const ORB_ENTRY_BUDGET = 100 * 1024;
+/** The limit on the encoded bundle in DEPOT_ORB_ENTRY (each line adds a newline to it). */
+export const ORB_ENTRY_BUDGET = INLINE_BUNDLE_BUDGET;
 
 /** Descriptions that say something else in the orb: where pull finds the earlier build. */
 const ORB_DESCRIPTIONS: Record<string, string> = {
@@ -144,7 +141,7 @@ export function packOrb(srcDir: string): string {
 
 /** The bundle as brotli+base64, wrapped at 76 columns. */
 function encodeEntry(bundleDir: string): string {
-  return encodeBundle(bundleDir, 'CircleCI', ORB_ENTRY_BUDGET).replace(/.{1,76}/g, '$&\n');
+  return encodeBundle(bundleDir, 'CircleCI').replace(/.{1,76}/g, '$&\n');
 }
 
 export { orbName };
