@@ -104,6 +104,21 @@ describe('limits', () => {
   });
 });
 
+describe('broken transfers', () => {
+  test('a transfer that breaks off halfway is retried from scratch and installs the real CLI, leaving nothing behind', async () => {
+    const server = await release();
+    // The archive is inflated while it arrives: the broken attempt's half must not leak into the next.
+    server.hostile({ kind: 'break-off', count: 2 });
+    const result = await runSetup({ version: PINNED, 'download-url': server.downloadUrl });
+    expect([result.main.exitCode, errors(result)]).toEqual([0, '']);
+    expect(server.requests.filter((p) => p.endsWith('.tar.gz'))).toHaveLength(3);
+    expect(result.main.stdout).toMatch(/retry/i);
+    const answer = spawnSync(result.outputs.path, ['--version'], { encoding: 'utf8' });
+    expect(answer.stdout).toContain(`depot version ${PINNED}`);
+    expect(readdirSync(result.processEnv.RUNNER_TEMP)).toEqual([]);
+  });
+});
+
 describe('what is cached', () => {
   test('an HTML page with a matching checksum is never cached', async () => {
     const server = await release();

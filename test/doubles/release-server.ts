@@ -196,7 +196,9 @@ export type Hostile =
   | { kind: 'bomb'; bytes: number }
   | { kind: 'zip-declaring'; bytes: number }
   | { kind: 'endless' }
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** The next `count` archive transfers break off halfway (the connection is dropped); then the real ones. */
+  | { kind: 'break-off'; count: number };
 
 export interface ReleaseServer {
   /** Port it listens on; `host` is its proxy-only name, when behind the proxy. */
@@ -318,6 +320,12 @@ export async function startReleaseServer(options: ReleaseServerOptions): Promise
         return;
       }
       let body = served(match[1], match[3]);
+      if (hostile?.kind === 'break-off' && hostile.count > 0) {
+        hostile.count--;
+        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length });
+        res.write(body.subarray(0, body.length >> 1), () => setTimeout(() => res.destroy(), 20));
+        return;
+      }
       if (corrupted) {
         body = Buffer.from(body);
         for (let i = body.length >> 1; i < (body.length >> 1) + 64; i++) body[i] ^= 0xff;

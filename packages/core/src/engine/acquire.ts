@@ -15,7 +15,7 @@ import type { AcquireRequest } from './request';
 import { storeInCache, sweepLeftovers, TEMP_PREFIX } from './store';
 import type { EngineSource } from './types';
 import { preloadToolCache } from './toolkit';
-import { checkRuns, unpack } from './unpack';
+import { checkRuns, unpack, type VerifiedArchive } from './unpack';
 
 /** An executable in the tool cache, its version and how it got there. */
 export interface Acquired {
@@ -87,18 +87,18 @@ async function acquireIn(
   const foreign = target.platform !== process.platform || target.arch !== process.arch;
   const install = async (
     version: string,
-    archive: string,
-    format: 'tar.gz' | 'zip',
+    download: VerifiedArchive,
+    name: string,
     candidates: string[],
     source: EngineSource,
   ): Promise<Acquired> => {
-    const binary = await unpack(archive, format, join(workDir, 'unpacked'), candidates, {
+    const binary = await unpack(download.path, download.format, join(workDir, 'unpacked'), candidates, {
       env: req.env,
       toolCache,
-      name: basename(archive),
+      name,
     });
-    // The archive is no longer needed: free its space while the binary is checked and stored.
-    const dropArchive = rm(archive, { force: true });
+    // The downloaded files are no longer needed: free their space while the binary is checked and stored.
+    const dropDownload = Promise.all(download.files.map((file) => rm(file, { force: true })));
     try {
       await checkRuns(binary, version, foreign);
       const path = await storeInCache(
@@ -112,7 +112,7 @@ async function acquireIn(
       );
       return { path, version, source };
     } finally {
-      await dropArchive;
+      await dropDownload;
     }
   };
 
@@ -122,8 +122,8 @@ async function acquireIn(
     const hit = cached(asset.version);
     if (hit) return hit;
     req.log.info(`Downloading ${redactUrl(asset.url)}`);
-    const archive = await downloadRelease(req, asset, workDir);
-    return await install(asset.version, archive, target.archive, [`bin/${target.binary}`, target.binary], {
+    const download = await downloadRelease(req, asset, workDir);
+    return await install(asset.version, download, asset.name, [`bin/${target.binary}`, target.binary], {
       kind: 'downloaded',
       host: new URL(asset.url).host,
     });
@@ -147,8 +147,8 @@ async function acquireIn(
     const hit = cached(release.version);
     if (hit) return hit;
     req.log.info(`Downloading ${redactUrl(release.tarball)}`);
-    const archive = await downloadNpm(req, release, workDir);
-    return await install(release.version, archive, 'tar.gz', [npmBinaryEntry(target)], {
+    const download = await downloadNpm(req, release, workDir);
+    return await install(release.version, download, basename(release.tarball), [npmBinaryEntry(target)], {
       kind: 'npm',
       registry: redactUrl(release.registry.url),
     });

@@ -8,7 +8,8 @@ import { fetchJson, HttpError } from './http';
 import { npmRegistry, type NpmRegistry } from './npmrc';
 import { cliVersionOfNpm, npmPackageName, npmVersionOf } from './platform';
 import { isHttpUrl, type AcquireRequest } from './request';
-import { ArchiveObserver, MAX_ARCHIVE_BYTES } from './unpack';
+import { ArchiveObserver, attemptTar } from './archive-observer';
+import { MAX_ARCHIVE_BYTES, type VerifiedArchive } from './unpack';
 import { highestInRange } from './version-spec';
 import { checkIntegrity, strongestIntegrity, type SriHash } from './verify';
 
@@ -85,13 +86,14 @@ export async function resolveNpm(req: AcquireRequest): Promise<NpmRelease> {
   return { version, packageName, tarball: dist.tarball, integrity, registry };
 }
 
-/** Downloads the package tarball and checks dist.integrity; returns the tarball's path. */
+/** Downloads the package tarball (inflating it as it arrives) and checks dist.integrity. */
 export async function downloadNpm(
   req: AcquireRequest,
   release: NpmRelease,
   workDir: string,
-): Promise<string> {
+): Promise<VerifiedArchive> {
   const archive = join(workDir, 'package.tgz');
+  const tars: string[] = [];
   const name = `${release.packageName}@${npmVersionOf(release.version)}`;
   let downloaded;
   try {
@@ -103,7 +105,7 @@ export async function downloadNpm(
         headers: authHeaders(release.registry, release.tarball),
         ...(release.registry.proxy ? { proxy: release.registry.proxy } : {}),
         maxBytes: MAX_ARCHIVE_BYTES,
-        observe: () => new ArchiveObserver([release.integrity.algorithm], true),
+        observe: () => new ArchiveObserver([release.integrity.algorithm], attemptTar(archive, tars)),
       },
       { ...req.http, policy: req.policies.archive },
     );
@@ -113,6 +115,7 @@ export async function downloadNpm(
     throw error;
   }
   checkIntegrity(name, release.integrity, downloaded.observer.digests());
-  await downloaded.observer.checkUnpackedSize();
-  return archive;
+  const tar = await downloaded.observer.inflatedTar();
+  const files = [archive, ...tars];
+  return tar ? { path: tar, format: 'tar', files } : { path: archive, format: 'tar.gz', files };
 }

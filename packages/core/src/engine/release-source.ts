@@ -6,7 +6,8 @@ import { downloadWithRetry, DownloadRefused } from '../http/download';
 import { fetchJson, fetchText, HttpError, type InstallHttp, redactUrl } from './http';
 import { assetName, assetUrl, checksumUrls, DEFAULT_DOWNLOAD_URL, releaseEndpoint } from './platform';
 import type { AcquireRequest } from './request';
-import { ArchiveObserver, MAX_ARCHIVE_BYTES } from './unpack';
+import { ArchiveObserver, attemptTar } from './archive-observer';
+import { MAX_ARCHIVE_BYTES, type VerifiedArchive } from './unpack';
 import { exactVersion, highestInRange } from './version-spec';
 import { checkSha256, parseChecksums } from './verify';
 
@@ -84,15 +85,17 @@ async function publishedChecksum(
 
 /**
  * Downloads one release archive into `workDir` and verifies it against the published checksums and
- * the `checksum` input; returns the archive's path. The checksum file is fetched while the archive
- * downloads, and nothing is unpacked before both agree.
+ * the `checksum` input. The checksum file is fetched while the archive downloads (and a .tar.gz is
+ * inflated), and nothing is unpacked before both agree.
  */
 export async function downloadRelease(
   req: AcquireRequest,
   asset: ReleaseAsset,
   workDir: string,
-): Promise<string> {
+): Promise<VerifiedArchive> {
   const archive = join(workDir, asset.name);
+  const gzip = req.target.archive === 'tar.gz';
+  const tars: string[] = [];
   const [published, downloaded] = await Promise.allSettled([
     publishedChecksum(req, asset),
     downloadWithRetry(
@@ -101,7 +104,7 @@ export async function downloadRelease(
         dest: archive,
         what: `the download of ${asset.name}`,
         maxBytes: MAX_ARCHIVE_BYTES,
-        observe: () => new ArchiveObserver(['sha256'], req.target.archive === 'tar.gz'),
+        observe: () => new ArchiveObserver(['sha256'], gzip ? attemptTar(archive, tars) : undefined),
       },
       { ...req.http, policy: req.policies.archive },
     ),
@@ -132,6 +135,8 @@ export async function downloadRelease(
   const digests = observer.digests();
   req.log.debug(`Downloaded ${bytes} bytes, sha256 ${digests.sha256}`);
   for (const { sha256, source } of expected) checkSha256(asset.name, sha256, digests, source);
-  await observer.checkUnpackedSize();
-  return archive;
+  const tar = await observer.inflatedTar();
+  const files = [archive, ...tars];
+  if (tar) return { path: tar, format: 'tar', files };
+  return { path: archive, format: req.target.archive, files };
 }

@@ -1,83 +1,18 @@
-// Checks and unpacking between a finished download and the tool cache: digests and the unpacked size
-// are computed while the archive arrives (so nothing re-reads it after the last byte), archives are
-// unpacked by @actions/tool-cache (tar, or the platform's unzip on Windows), and the staged binary
-// must run and name the version asked for before it is cached: a checksum only proves the file is
-// the one the mirror vouches for, not that it is a depot CLI for this machine.
+// Unpacking between a verified download and the tool cache: archives are unpacked by
+// @actions/tool-cache (tar, or the platform's unzip on Windows; a .tar.gz arrives already inflated
+// to a .tar, see archive-observer.ts), and the staged binary must run and name the version asked for
+// before it is cached: a checksum only proves the file is the one the mirror vouches for, not that it
+// is a depot CLI for this machine.
 import { execFile } from 'node:child_process';
-import { createHash, type Hash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGunzip, type Gunzip } from 'node:zlib';
 import { messageOf, UserError } from '../errors';
-import { AttemptError } from '../http/attempt';
-import type { DownloadObserver } from '../http/download';
+import { MAX_UNPACKED_BYTES } from './archive-observer';
 import { withToolCache } from './toolkit';
-import type { Digests, SriAlgorithm } from './verify';
 
 /** Largest archive downloaded: the CLI's archives are 20-30 MB, so this is several times that. */
 export const MAX_ARCHIVE_BYTES = 200 * 1024 * 1024;
-/** Largest unpacked size accepted: the CLI binary is about 50 MB. */
-export const MAX_UNPACKED_BYTES = 400 * 1024 * 1024;
-
-/** Hashes the download and, for gzip archives, counts the unpacked bytes as they arrive. */
-export class ArchiveObserver implements DownloadObserver {
-  private readonly hashes: Map<SriAlgorithm, Hash>;
-  private readonly gunzip: Gunzip | undefined;
-  private readonly inflated: Promise<void>;
-  private unpacked = 0;
-  private exceeded = false;
-
-  constructor(
-    algorithms: readonly SriAlgorithm[],
-    gzip: boolean,
-    private readonly maxUnpacked = MAX_UNPACKED_BYTES,
-  ) {
-    this.hashes = new Map(algorithms.map((a) => [a, createHash(a)]));
-    this.gunzip = gzip ? createGunzip() : undefined;
-    this.inflated = new Promise<void>((resolve) => {
-      if (!this.gunzip) return resolve();
-      this.gunzip.on('data', (chunk: Buffer) => {
-        this.unpacked += chunk.length;
-        if (this.unpacked > this.maxUnpacked && !this.exceeded) {
-          this.exceeded = true;
-          this.gunzip?.destroy();
-          resolve();
-        }
-      });
-      // A damaged stream is reported by the checksum check (or tar) with a better message.
-      this.gunzip.on('error', () => resolve());
-      this.gunzip.on('end', () => resolve());
-    });
-  }
-
-  update(chunk: Buffer): void {
-    for (const hash of this.hashes.values()) hash.update(chunk);
-    if (this.exceeded) throw this.tooLarge();
-    this.gunzip?.write(chunk);
-  }
-
-  /** Digests of the whole file (hex). */
-  digests(): Digests {
-    const digests: Digests = {};
-    for (const [algorithm, hash] of this.hashes) digests[algorithm] = hash.digest('hex');
-    return digests;
-  }
-
-  /** Waits for the unpacked-size count; throws when the archive unpacks past the ceiling. */
-  async checkUnpackedSize(): Promise<void> {
-    if (this.gunzip && !this.exceeded) this.gunzip.end();
-    await this.inflated;
-    if (this.exceeded) throw this.tooLarge();
-  }
-
-  private tooLarge(): AttemptError {
-    return new AttemptError(
-      `it unpacks to more than the ${Math.round(this.maxUnpacked / 1024 / 1024)} MB limit`,
-      false,
-    );
-  }
-}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -111,13 +46,25 @@ export function zipDeclaredSize(zip: Buffer): number | undefined {
   return total;
 }
 
+/** What `unpack` takes: a release archive, or a .tar.gz already inflated while it downloaded. */
+export type ArchiveFormat = 'tar.gz' | 'tar' | 'zip';
+
+/** A verified download, ready to unpack. */
+export interface VerifiedArchive {
+  /** The file to unpack: the archive, or the tar it was inflated to. */
+  path: string;
+  format: ArchiveFormat;
+  /** Everything the download wrote, to remove once unpacked. */
+  files: string[];
+}
+
 /**
  * Unpacks a verified archive into `dest` and returns the executable: the first of `candidates`
  * (paths inside the archive) that is a regular file. A link or a missing file is refused.
  */
 export async function unpack(
   archive: string,
-  format: 'tar.gz' | 'zip',
+  format: ArchiveFormat,
   dest: string,
   candidates: readonly string[],
   context: { env: Env; toolCache: string; name: string },
@@ -135,12 +82,12 @@ export async function unpack(
   try {
     await withToolCache(context.env, context.toolCache, async (tc) => {
       if (format === 'zip') await tc.extractZip(archive, dest);
-      else await tc.extractTar(archive, dest, 'xz');
+      else await tc.extractTar(archive, dest, format === 'tar' ? 'x' : 'xz');
     });
   } catch (error) {
     // It matched its checksum, so the mirror vouches for something that is not an archive.
     throw new UserError(
-      `${context.name} could not be unpacked as a .${format} archive (${messageOf(error)}); nothing was installed.`,
+      `${context.name} could not be unpacked as a .${format === 'zip' ? 'zip' : 'tar.gz'} archive (${messageOf(error)}); nothing was installed.`,
       'The mirror serves something else under this name (an error page?). Check download-url or DEPOT_RELEASE_URL.',
     );
   }

@@ -10,6 +10,8 @@ import { httpClientTransport } from './transport';
 /** Sees each chunk of one attempt; a fresh one is made per attempt. */
 export interface DownloadObserver {
   update(chunk: Buffer): void;
+  /** The attempt failed: stop whatever the observer was writing (a new attempt gets a new one). */
+  discard?(): void;
 }
 
 export interface DownloadRequest<O extends DownloadObserver> {
@@ -88,6 +90,7 @@ export async function downloadWithRetry<O extends DownloadObserver>(
         );
         return { done: { bytes, observer } };
       } catch (error) {
+        observer.discard?.();
         if (error instanceof AttemptError) throw error;
         throw new AttemptError(`writing ${request.dest} failed: ${String(error)}`, false);
       } finally {

@@ -1,0 +1,115 @@
+// What happens to a release archive while it downloads: its digests are computed, and a .tar.gz is
+// inflated into a plain .tar next to it, counting the unpacked bytes. Nothing reads the archive
+// again after the last byte, and unpacking the verified .tar is only tar copying files out: the
+// decompression (the slow part of `tar xz`, done single-threaded by gzip) already ran alongside the
+// network. The .tar is an intermediate file in the install's private directory; nothing from it is
+// unpacked, run or cached before the digests match.
+import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { AttemptError } from '../http/attempt';
+import type { DownloadObserver } from '../http/download';
+import type { Digests, SriAlgorithm } from './verify';
+
+/** Largest unpacked size accepted: the CLI binary is about 50 MB. */
+export const MAX_UNPACKED_BYTES = 400 * 1024 * 1024;
+
+const INFLATE_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * A fresh path for one download attempt's inflated tar, recorded in `made` for cleanup: a failed
+ * attempt's stream may still be finishing a write when the next attempt starts.
+ */
+export function attemptTar(archive: string, made: string[]): string {
+  const path = `${archive}.${made.length + 1}.tar`;
+  made.push(path);
+  return path;
+}
+
+/** Hashes the download and, for gzip archives, inflates it to `tarPath` as it arrives. */
+export class ArchiveObserver implements DownloadObserver {
+  private readonly hashes: Map<SriAlgorithm, Hash>;
+  private readonly gunzip: Gunzip | undefined;
+  private readonly file: WriteStream | undefined;
+  private readonly inflated: Promise<boolean>;
+  private unpacked = 0;
+  private exceeded = false;
+
+  /**
+   * @param tarPath for a gzip archive, where the inflated tar goes (created 0600); undefined for
+   *   archives that cannot be inflated as they arrive (a .zip keeps its index at the end).
+   */
+  constructor(
+    algorithms: readonly SriAlgorithm[],
+    readonly tarPath: string | undefined,
+    private readonly maxUnpacked = MAX_UNPACKED_BYTES,
+  ) {
+    this.hashes = new Map(algorithms.map((a) => [a, createHash(a)]));
+    if (!tarPath) {
+      this.inflated = Promise.resolve(false);
+      return;
+    }
+    // Large output chunks: with zlib's default 16 KiB, writing the tar costs more than inflating it.
+    const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
+    const file = createWriteStream(tarPath, { mode: 0o600 });
+    this.gunzip = gunzip;
+    this.file = file;
+    this.inflated = new Promise<boolean>((resolve) => {
+      let complete = false;
+      gunzip.on('end', () => {
+        complete = true;
+      });
+      gunzip.on('data', (chunk: Buffer) => {
+        this.unpacked += chunk.length;
+        if (this.unpacked > this.maxUnpacked && !this.exceeded) {
+          this.exceeded = true;
+          this.discard();
+        }
+      });
+      // A damaged stream is no inflated tar; the checksum check or tar says why, with a better message.
+      gunzip.on('error', () => file.destroy());
+      file.on('error', () => gunzip.destroy());
+      file.on('close', () => resolve(complete && !this.exceeded && !file.errored));
+    });
+    gunzip.pipe(file);
+  }
+
+  update(chunk: Buffer): void {
+    for (const hash of this.hashes.values()) hash.update(chunk);
+    if (this.exceeded) throw this.tooLarge();
+    this.gunzip?.write(chunk);
+  }
+
+  /** Stops inflating (a failed attempt, or past the ceiling); the file is left for the caller's cleanup. */
+  discard(): void {
+    this.gunzip?.unpipe();
+    this.gunzip?.destroy();
+    this.file?.destroy();
+  }
+
+  /** Digests of the whole file (hex). */
+  digests(): Digests {
+    const digests: Digests = {};
+    for (const [algorithm, hash] of this.hashes) digests[algorithm] = hash.digest('hex');
+    return digests;
+  }
+
+  /**
+   * Waits for the inflated tar after the last byte. Returns its path, or undefined when the archive
+   * did not inflate (not gzip, or damaged: unpacking the original then reports it). Throws when the
+   * archive unpacks past the ceiling.
+   */
+  async inflatedTar(): Promise<string | undefined> {
+    if (this.gunzip && !this.exceeded) this.gunzip.end();
+    const ok = await this.inflated;
+    if (this.exceeded) throw this.tooLarge();
+    return ok ? this.tarPath : undefined;
+  }
+
+  private tooLarge(): AttemptError {
+    return new AttemptError(
+      `it unpacks to more than the ${Math.round(this.maxUnpacked / 1024 / 1024)} MB limit`,
+      false,
+    );
+  }
+}
