@@ -410,36 +410,22 @@ function median(values) {
 
 function printTable(results) {
   const rows = [['step', 'metric', 'floor', 'step', 'ratio', 'budget', '']];
+  const row = (r, metric, { floor, step }, ratio, budget, unit = (v) => `${v.toFixed(1)} ms`) =>
+    rows.push([
+      r.name,
+      metric,
+      unit(floor),
+      unit(step),
+      `${ratio.toFixed(2)}x`,
+      `${budget.toFixed(2)}x`,
+      ratio <= budget ? 'ok' : 'OVER',
+    ]);
+  const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
   for (const r of results) {
-    rows.push([
-      r.name,
-      'wall (median)',
-      `${r.wallMs.floor.toFixed(1)} ms`,
-      `${r.wallMs.step.toFixed(1)} ms`,
-      `${r.wallRatio.toFixed(2)}x`,
-      `${r.budget.wall.toFixed(2)}x`,
-      r.wallRatio <= r.budget.wall ? 'ok' : 'OVER',
-    ]);
-    rows.push([
-      r.name,
-      'max RSS (median)',
-      `${(r.maxRssKiB.floor / 1024).toFixed(1)} MiB`,
-      `${(r.maxRssKiB.step / 1024).toFixed(1)} MiB`,
-      `${r.memoryRatio.toFixed(2)}x`,
-      `${r.budget.memory.toFixed(2)}x`,
-      r.memoryRatio <= r.budget.memory ? 'ok' : 'OVER',
-    ]);
-    if (r.afterLastByteMs) {
-      rows.push([
-        r.name,
-        'after last byte (median)',
-        `${r.afterLastByteMs.floor.toFixed(1)} ms`,
-        `${r.afterLastByteMs.step.toFixed(1)} ms`,
-        `${r.afterLastByteRatio.toFixed(2)}x`,
-        `${r.budget.afterLastByte.toFixed(2)}x`,
-        r.afterLastByteRatio <= r.budget.afterLastByte ? 'ok' : 'OVER',
-      ]);
-    }
+    row(r, 'wall (median)', r.wallMs, r.wallRatio, r.budget.wall);
+    row(r, 'max RSS (median)', r.maxRssKiB, r.memoryRatio, r.budget.memory, mib);
+    if (r.afterLastByteMs)
+      row(r, 'after last byte (median)', r.afterLastByteMs, r.afterLastByteRatio, r.budget.afterLastByte);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows)
