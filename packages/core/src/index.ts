@@ -57,6 +57,7 @@ export * from './local/push';
 export * from './steps/engine-choice';
 export * from './steps/pipeline';
 export * from './steps/run-engine';
+export * from './steps/local-run';
 export * from './steps/run-with-fallback';
 export * from './plan/invocation';
 export * from './plan/depot-project';

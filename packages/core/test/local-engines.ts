@@ -1,4 +1,4 @@
-import { describeGaps, gapsOf, type Invocation, type LocalEngine } from '@depot-actions/core';
+import { describeGaps, localGapsOf, type Invocation, type LocalEngine } from '@depot-actions/core';
 
 /** docker buildx on a builder for the given platforms. */
 export const buildxEngine = (platforms: string[]): LocalEngine => ({
@@ -21,6 +21,6 @@ export const no = (gaps: string): Refused => ({ refused: gaps });
 
 /** What `render` makes of the invocation when the engine can honour all of it, else its refusal. */
 export function verdict<T>(invocation: Invocation, engine: LocalEngine, render: () => T): T | Refused {
-  const gaps = gapsOf(invocation, engine);
+  const gaps = localGapsOf(invocation, engine);
   return gaps.length ? no(describeGaps(gaps)) : render();
 }

@@ -4,7 +4,7 @@ import {
   buildSchema,
   builderPlatforms,
   canBuildPlatform,
-  gapsOf,
+  localGapsOf,
   planBake,
   planBuild,
   planClassicBake,
@@ -41,18 +41,18 @@ describe('local engines: what they render and what they refuse', () => {
     const invocation = await build({ push: 'true', tags: 'a:1,a:2' });
     expect(renderLocal(invocation, classic).args).not.toContain('--push');
     expect(invocation.pushTags).toEqual(['a:1', 'a:2']);
-    expect(gapsOf(invocation, classic)).toEqual([]);
+    expect(localGapsOf(invocation, classic)).toEqual([]);
   });
 
   test('a platform the engine cannot build blocks even a fallback', async () => {
-    const gaps = gapsOf(await build({ platforms: 'linux/arm64' }), buildx);
+    const gaps = localGapsOf(await build({ platforms: 'linux/arm64' }), buildx);
     expect(gaps).toEqual([
       { what: 'platforms linux/arm64', why: 'this Docker engine builds linux/amd64', blocking: true },
     ]);
   });
 
   test('Depot-only inputs are gaps a fallback can leave out', async () => {
-    const gaps = gapsOf(await build({ project: 'p', 'save-tags': 'x', save: 'true' }), buildx);
+    const gaps = localGapsOf(await build({ project: 'p', 'save-tags': 'x', save: 'true' }), buildx);
     expect(gaps).toEqual([
       { what: 'project', why: 'Depot only', blocking: false },
       { what: 'save', why: 'Depot only', blocking: false },
@@ -61,7 +61,7 @@ describe('local engines: what they render and what they refuse', () => {
   });
 
   test('anything else the engine lacks blocks a fallback: the image would be another one', async () => {
-    const gaps = gapsOf(
+    const gaps = localGapsOf(
       await build({ 'build-contexts': 'base=docker-image://busybox', outputs: 'type=oci,dest=o.tar' }),
       CLASSIC,
     );
@@ -72,7 +72,7 @@ describe('local engines: what they render and what they refuse', () => {
   });
 
   test('the built-in builder refuses push with file outputs: there would be no image to push', async () => {
-    const gaps = gapsOf(
+    const gaps = localGapsOf(
       await build({ push: 'true', tags: 'r/a:1', outputs: 'type=local,dest=out' }),
       CLASSIC,
     );
@@ -82,7 +82,7 @@ describe('local engines: what they render and what they refuse', () => {
   test('a Depot project named outside the inputs is a gap a fallback can leave out', async () => {
     const invocation = await build({});
     invocation.depotProject = ['DEPOT_PROJECT_ID'];
-    expect(gapsOf(invocation, buildx)).toEqual([{ what: 'DEPOT_PROJECT_ID', why: 'Depot only' }]);
+    expect(localGapsOf(invocation, buildx)).toEqual([{ what: 'DEPOT_PROJECT_ID', why: 'Depot only' }]);
   });
 
   test.each([
@@ -125,7 +125,7 @@ describe('local bake', () => {
       'app',
     ]);
     expect(renderLocal(invocation, buildx).env).toEqual({ TAG: 'v1' });
-    expect(gapsOf(invocation, buildx).map((g) => g.what)).toEqual(['project', 'save']);
+    expect(localGapsOf(invocation, buildx).map((g) => g.what)).toEqual(['project', 'save']);
   });
 
   test('classic bake builds dependencies first and aliases them under their context names', async () => {
@@ -186,7 +186,7 @@ describe('local bake', () => {
         },
       },
     );
-    expect(gapsOf(invocation, classic).map((g) => [g.what, g.blocking])).toEqual([
+    expect(localGapsOf(invocation, classic).map((g) => [g.what, g.blocking])).toEqual([
       ['target "app" secret', true],
       ['target "app" shm-size', true],
       ['target "app" output', true],
@@ -203,7 +203,7 @@ describe('local bake', () => {
         },
       },
     );
-    expect(gapsOf(invocation, classic)).toEqual([
+    expect(localGapsOf(invocation, classic)).toEqual([
       { what: 'target "a" platforms linux/amd64,linux/arm64', why: 'needs docker buildx', blocking: true },
       { what: 'target "b" context "src" (./src)', why: 'needs docker buildx', blocking: true },
       { what: 'target "b" attest', why: 'needs docker buildx', blocking: true },
@@ -219,7 +219,7 @@ describe('local bake', () => {
       source: { kind: 'remote', ref: 'https://github.com/a/b.git', cwd: '/w' },
       stepDir: '/s',
     });
-    expect(gapsOf(invocation, classic)).toEqual([
+    expect(localGapsOf(invocation, classic)).toEqual([
       { what: 'source', why: 'a remote definition needs docker buildx', blocking: true },
     ]);
   });

@@ -1,13 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import {
-  parseJson,
-  requestWithRetry,
-  stringField,
-  UserError,
-  type AnnotationLevel,
-  type CiAdapter,
-  type SourceLocation,
-} from '@depot-actions/core';
+import { type AnnotationLevel, type CiAdapter, type SourceLocation } from '@depot-actions/core';
 import { appendKeyValue, EOL, issueCommand, writeOut, randomToken } from './commands';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -121,32 +113,9 @@ export class GitHubAdapter implements CiAdapter {
    * getIDToken does, with our bounded retries). Masked before it is returned.
    */
   async idToken(audience: string): Promise<string> {
-    const requestUrl = this.env.ACTIONS_ID_TOKEN_REQUEST_URL;
-    const requestToken = this.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-    if (!requestUrl || !requestToken) {
-      throw new UserError(
-        'This job cannot request a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL or _TOKEN is not set).',
-        'Add `permissions:` with `id-token: write` (and `contents: read`) to the job.',
-      );
-    }
-    this.mask(requestToken);
-    const url = new URL(requestUrl);
-    url.searchParams.set('audience', audience);
-    const response = await requestWithRetry({
-      url: url.toString(),
-      method: 'GET',
-      headers: { authorization: `bearer ${requestToken}` },
-      what: "GitHub's OIDC token service",
-    });
-    const value = stringField(parseJson(response.body), 'value');
-    if (response.status !== 200 || !value) {
-      throw new UserError(
-        `GitHub did not issue an OIDC token for audience ${audience} (HTTP ${response.status}).`,
-        'Check that the job has `permissions: id-token: write`, then re-run it.',
-      );
-    }
-    this.mask(value);
-    return value;
+    // Loaded only when a step asks for one: the HTTP client stays out of a step given a token.
+    const { requestIdToken } = await import('./id-token');
+    return requestIdToken(this.env, audience, (secret) => this.mask(secret));
   }
 
   private fileCommand(variable: string, legacy: string, name: string, value: string): void {

@@ -3,7 +3,7 @@ import { credentialHelp, lookupCredentials } from '../credentials/resolve';
 import type { Credentials } from '../credentials/types';
 import type { Engine } from '../engine/types';
 import { UserError } from '../errors';
-import { detectLocalEngine } from '../local/detect';
+import type { Detection } from '../local/detect';
 import type { LocalEngine } from '../local/types';
 import type { Diagnosis } from '../run/diagnose';
 import { locateEngine, type StepContext } from './engine-step';
@@ -23,6 +23,14 @@ export interface EngineInputs {
 const NONE: Credentials = { source: 'none' };
 
 /**
+ * The local Docker engine, if one answers (local/detect.ts, which asks docker); loaded only when
+ * a step may build locally.
+ */
+export async function findLocalEngine(env: Readonly<Record<string, string | undefined>>): Promise<Detection> {
+  return (await import('../local/detect')).detectLocalEngine(env);
+}
+
+/**
  * 2. credentials and 3. engine, in the order they depend on each other:
  * - `local` runs the local Docker engine and never asks for Depot credentials;
  * - `depot` runs the depot CLI, and a credential failure is the step's error;
@@ -35,7 +43,7 @@ const NONE: Credentials = { source: 'none' };
 export async function chooseEngine(step: StepContext, request: EngineInputs): Promise<EngineChoice> {
   const { adapter, ci } = step;
   if (request.engine === 'local') {
-    const found = await detectLocalEngine(ci.env);
+    const found = await findLocalEngine(ci.env);
     if ('engine' in found)
       return { kind: 'local', engine: found.engine, credentials: NONE, reason: 'engine: local', auto: false };
     throw new UserError(
@@ -80,7 +88,7 @@ async function localInstead(
   dryRun: boolean,
   failed: UserError | undefined,
 ): Promise<EngineChoice> {
-  const found = await detectLocalEngine(step.ci.env);
+  const found = await findLocalEngine(step.ci.env);
   if ('engine' in found) {
     const reason = failed
       ? `Depot credentials could not be obtained (${failed.message}) (engine: auto)`
@@ -106,7 +114,7 @@ export async function fallbackEngine(
   enabled: boolean,
 ): Promise<LocalEngine | undefined> {
   if (!failure || !enabled || failure.kind !== 'infrastructure') return undefined;
-  const found = await detectLocalEngine(step.ci.env);
+  const found = await findLocalEngine(step.ci.env);
   if ('engine' in found) return found.engine;
   step.adapter.annotate('warning', `buildx-fallback could not run: ${found.reason}.`);
   return undefined;

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
 import type { CredentialProvider } from '../credentials/resolve';
-import { describeEngineSource, ensureEngine, installLogFor } from '../engine/install';
 import { findOnPath, versionFromPath } from '../engine/locate';
 import type { Engine } from '../engine/types';
 import { InputError, UserError } from '../errors';
@@ -45,6 +44,8 @@ export async function locateEngine(step: StepContext, dryRun: boolean): Promise<
     `The depot CLI is not on PATH; installing depot ${version} (a setup step before this one avoids this).`,
   );
   try {
+    // Loaded only here: a step whose CLI is on PATH never compiles the installer.
+    const { describeEngineSource, ensureEngine, installLogFor } = await import('../engine/install');
     const engine = await ensureEngine({
       version,
       env: ci.env,

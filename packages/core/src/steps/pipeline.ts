@@ -92,7 +92,7 @@ export async function runEngineStep<O>(step: StepContext, command: EngineCommand
   const stepDir = makeStepDir(step, `depot-${command.name}-`, settings.dryRun);
   try {
     const invocation = await command.plan(options, step, choice, stepDir);
-    if (choice.kind === 'local') refuseGaps(step, choice, invocation);
+    if (choice.kind === 'local') await refuseGaps(step, choice, invocation);
     if (choice.kind === 'depot' && choice.credentials.source === 'none') {
       if (!settings.dryRun)
         throw new UserError('No Depot credentials were found.', credentialHelp(ci.provider));
@@ -115,12 +115,12 @@ export async function runEngineStep<O>(step: StepContext, command: EngineCommand
 }
 
 /** The local engine builds only what it can build exactly; otherwise the step stops here. */
-function refuseGaps(
+async function refuseGaps(
   step: StepContext,
   choice: EngineChoice & { kind: 'local' },
   invocation: Invocation,
-): void {
-  const gaps = gapsOf(invocation, choice.engine);
+): Promise<void> {
+  const gaps = await gapsOf(invocation, choice.engine);
   const engine = describeLocalEngine(choice.engine);
   if (gaps.length === 0) {
     step.adapter.annotate('notice', `Building with the ${engine} engine: ${choice.reason}.`);

@@ -1,11 +1,10 @@
 import { describeGaps, type Gap } from '../local/gaps';
-import { detectLocalEngine } from '../local/detect';
 import { describeLocalEngine } from '../local/types';
 import type { Invocation } from '../plan/invocation';
 import { describeInvocation, type PlanLine } from '../plan/print';
 import type { Diagnosis } from '../run/diagnose';
 import type { RunResult } from '../run/execute';
-import { fallbackEngine, type EngineChoice } from './engine-choice';
+import { fallbackEngine, findLocalEngine, type EngineChoice } from './engine-choice';
 import { engineVersion, failureOf, type StepContext } from './engine-step';
 import type { EngineCommand, EngineSettings } from './pipeline';
 import { commandLines, gapsOf, runOnEngine, type RunEngine } from './run-engine';
@@ -32,14 +31,14 @@ export async function printPlan<O>(
   settings: EngineSettings,
   dryRun: boolean,
 ): Promise<void> {
-  const lines: PlanLine[] = commandLines(invocation, run);
+  const lines: PlanLine[] = await commandLines(invocation, run);
   // A dry run also shows what a fallback would run, and what it would leave out.
   const found =
-    dryRun && run.kind === 'depot' && settings.fallback ? await detectLocalEngine(step.ci.env) : undefined;
+    dryRun && run.kind === 'depot' && settings.fallback ? await findLocalEngine(step.ci.env) : undefined;
   if (found && 'engine' in found) {
     const local = found.engine;
-    const gaps = gapsOf(invocation, local);
-    for (const { line } of commandLines(invocation, { kind: 'local', engine: local }))
+    const gaps = await gapsOf(invocation, local);
+    for (const { line } of await commandLines(invocation, { kind: 'local', engine: local }))
       lines.push({ label: 'fallback:', line });
     if (gaps.length) lines.push({ label: 'fallback:', note: `leaves out ${describeGaps(gaps)}` });
   }
@@ -73,7 +72,7 @@ export async function runWithFallback<O>(
   const engineLabel = await engineVersion(step, choice.engine, Boolean(failure));
   const local = await fallbackEngine(step, failure, settings.fallback);
   if (!failure || !local) return { result, engineLabel, local: false };
-  const gaps = gapsOf(invocation, local);
+  const gaps = await gapsOf(invocation, local);
   const blocking = gaps.filter((g) => g.blocking);
   const why = failure.lines.at(-1) ?? 'infrastructure failure';
   if (blocking.length) {
