@@ -38,6 +38,8 @@ export * from './engine/npmrc';
 export * from './engine/request';
 export * from './engine/install';
 export * from './options/setup';
+export * from './options/last-build';
+export * from './options/remote-ref';
 export * from './options/pull';
 export * from './steps/pull';
 export * from './steps/setup';

@@ -4,6 +4,7 @@ import type { CiContext } from '../ci';
 import { DEFAULT_BAKE_FILES } from './definition';
 import { InputError } from '../errors';
 import { gitContextRef, renderContext } from '../plan/git-context';
+import { isRemoteRef } from '../options/remote-ref';
 
 /**
  * Where the bake definition comes from, and the directory depot bake runs in; `notice` says why
@@ -26,8 +27,6 @@ function hasDefinition(dir: string, files: readonly string[]): boolean {
 }
 
 /** URLs BuildKit fetches itself, as docker's Util.isValidRef recognises them. */
-export const isRemoteRef = (value: string): boolean =>
-  /^(https?:\/\/|git:\/\/|ssh:\/\/|git@|github\.com\/)/.test(value);
 
 /**
  * The Git context bake builds by default on GitHub: the repository at the event's commit

@@ -1,4 +1,5 @@
 import { InputError, UserError } from '../errors';
+import { LAST_BUILD_ID_ENV } from './last-build';
 import { list, text, type OptionsOf } from './schema';
 import { checkPlatforms } from './values';
 
@@ -40,9 +41,6 @@ export const pullOutputs = {
   'build-id': 'The build that was pulled',
   tags: 'The tags given to the pulled image, one per line (when the tags input set them)',
 } as const;
-
-/** The variable build-push and bake export their build-id in, for a later pull in the same job. */
-export const LAST_BUILD_ID_ENV = 'DEPOT_ACTIONS_BUILD_ID';
 
 // A build ID, a saved tag or project:tag, or a registry reference: no spaces, not a flag.
 const BUILD_REF = /^[A-Za-z0-9][\w.:/@-]*$/;

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isRemoteRef } from '../bake/source';
+import { isRemoteRef } from './remote-ref';
 import { InputError, UserError } from '../errors';
 import type { BuildOptions } from './build';
 import {

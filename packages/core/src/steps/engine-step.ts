@@ -6,7 +6,7 @@ import type { CredentialProvider } from '../credentials/resolve';
 import { findOnPath, versionFromPath } from '../engine/locate';
 import type { Engine } from '../engine/types';
 import { InputError, UserError } from '../errors';
-import { diagnose, type Diagnosis } from '../run/diagnose';
+import type { Diagnosis } from '../run/diagnose';
 import { captureOutput, type RunResult } from '../run/execute';
 import { removeStepDir } from '../run/temp-dir';
 
@@ -86,17 +86,21 @@ export async function setOutputs(
   adapter: CiAdapter,
   outputs: Record<string, string | undefined>,
 ): Promise<void> {
+  const set = Object.entries(outputs).filter((e): e is [string, string] => e[1] !== undefined);
+  if (set.length === 0) return; // an empty group would only clutter the log
   await adapter.group('Outputs', async () => {
-    for (const [name, value] of Object.entries(outputs)) {
-      if (value === undefined) continue;
+    for (const [name, value] of set) {
       adapter.output(name, value);
       adapter.info(`${name}: ${value.includes('\n') ? '\n' + value : value}`);
     }
   });
 }
 
-/** The failure of a finished run, diagnosed; undefined when it succeeded. */
-export function failureOf(result: RunResult, timeoutSeconds?: number): Diagnosis | undefined {
+/**
+ * The failure of a finished run, diagnosed; undefined when it succeeded. The diagnosis rules load
+ * only for a failed run.
+ */
+export async function failureOf(result: RunResult, timeoutSeconds?: number): Promise<Diagnosis | undefined> {
   if (result.stalled) {
     return {
       kind: 'infrastructure',
@@ -107,7 +111,9 @@ export function failureOf(result: RunResult, timeoutSeconds?: number): Diagnosis
       hint: 'Depot did not provide a builder in time (fallback-timeout); check status.depot.dev, or raise fallback-timeout.',
     };
   }
-  return result.exitCode === 0 ? undefined : diagnose(result.tail);
+  if (result.exitCode === 0) return undefined;
+  const { diagnose } = await import('../run/diagnose');
+  return diagnose(result.tail);
 }
 
 /** The engine's version for the summary: free when the path shows it; asked only to explain a failure. */

@@ -155,7 +155,7 @@ async function report<O>(
   await setOutputs(adapter, outputs);
   // Lint findings and a failure's Dockerfile line become annotations on the file, summary or not.
   const output = reportBuildOutput(adapter, result, { dockerfile, env: ci.env });
-  const failure = failureOf(result, settings.timeout);
+  const failure = await failureOf(result, settings.timeout);
   const what = command.name === 'build' ? 'build' : 'bake';
   if (summaryEnabled(ci.env)) {
     adapter.summary(

@@ -68,7 +68,7 @@ export async function runWithFallback<O>(
   // With a fallback, a builder that never starts is given up on rather than waited for.
   const watch = settings.fallback ? { ready: /^#\d+ /, timeoutMs: settings.timeout * 1000 } : undefined;
   const result = await runOnEngine(step, invocation, choice, watch);
-  const failure = failureOf(result, settings.timeout);
+  const failure = await failureOf(result, settings.timeout);
   const engineLabel = await engineVersion(step, choice.engine, Boolean(failure));
   const local = await fallbackEngine(step, failure, settings.fallback);
   if (!failure || !local) return { result, engineLabel, local: false };
