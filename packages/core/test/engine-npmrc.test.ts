@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { npmRegistry, parseNpmrc } from '../src/engine/npmrc';
+import { npmDefaultRegistry, npmRegistry, parseNpmrc } from '../src/engine/npmrc';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -47,7 +47,7 @@ describe('parseNpmrc', () => {
 describe('npmRegistry', () => {
   // [what, env, ~/.npmrc, global npmrc, expected url, expected source ('home'/'global' = that file)]
   test.each([
-    ['default', {}, undefined, undefined, 'https://registry.npmjs.org', 'default'],
+    ["npm's own default", {}, undefined, undefined, 'https://npm-default.example', 'default'],
     ['user .npmrc', {}, 'registry=https://home.example/npm/', undefined, 'https://home.example/npm', 'home'],
     [
       'user .npmrc over the global npmrc',
@@ -91,11 +91,40 @@ describe('npmRegistry', () => {
     ],
   ] as const)('%s', (_what, env, home, global, url, from) => {
     const dirsOf = layout(home, global);
-    const found = npmRegistry({ ...dirsOf.env, ...env }, dirsOf.home);
+    const found = npmRegistry({ ...dirsOf.env, ...env }, dirsOf.home, () => 'https://npm-default.example/');
     expect(found.url).toBe(url);
     const source = from === 'home' ? join(dirsOf.home, '.npmrc') : from === 'global' ? dirsOf.global : from;
     expect(found.from).toBe(source);
     expect(found.authToken).toBeUndefined();
+  });
+
+  test('without any configuration and without npm, says what to set', () => {
+    const dirsOf = layout();
+    expect(() => npmRegistry(dirsOf.env, dirsOf.home, () => undefined)).toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining('No npm registry is configured'),
+        hint: expect.stringContaining('Set npm_config_registry'),
+      }),
+    );
+  });
+
+  test("npm's default comes from the npm on PATH, never from a project or user config", () => {
+    const project = mkdtempSync(join(tmpdir(), 'npmrc-project-'));
+    writeFileSync(join(project, '.npmrc'), 'registry=https://project.example/\n');
+    const cwd = process.cwd();
+    const saved = process.env.npm_config_registry;
+    process.env.npm_config_registry = 'https://env.example/';
+    try {
+      process.chdir(project);
+      const answer = npmDefaultRegistry();
+      expect(answer).toMatch(/^https?:\/\//);
+      expect(answer).not.toMatch(/project\.example|env\.example/);
+    } finally {
+      process.chdir(cwd);
+      if (saved === undefined) delete process.env.npm_config_registry;
+      else process.env.npm_config_registry = saved;
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   test('finds the auth token for the registry path, longest match first', () => {
@@ -130,7 +159,7 @@ describe('npmRegistry', () => {
     [
       'noproxy exempts the registry host',
       {},
-      'https-proxy=http://corp:3128\nnoproxy=.npmjs.org,localhost',
+      'https-proxy=http://corp:3128\nnoproxy=.registry.example,localhost',
       undefined,
     ],
     [
@@ -141,7 +170,9 @@ describe('npmRegistry', () => {
     ],
   ] as const)('%s', (_what, env, home, proxy) => {
     const dirsOf = layout(home);
-    expect(npmRegistry({ ...dirsOf.env, ...env }, dirsOf.home).proxy).toBe(proxy);
+    expect(npmRegistry({ ...dirsOf.env, ...env }, dirsOf.home, () => 'https://registry.example').proxy).toBe(
+      proxy,
+    );
   });
 
   test("a variable is expanded into the configured registry's token only", () => {

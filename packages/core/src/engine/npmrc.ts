@@ -8,7 +8,9 @@
 // sent there, then serve a binary that this step would cache and run.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEFAULT_NPM_REGISTRY } from './platform';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { UserError } from '../errors';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -100,13 +102,49 @@ function exempt(noProxy: string | undefined, host: string): boolean {
     );
 }
 
+function npmDefault(defaultRegistry: () => string | undefined): { url: string; from: string } {
+  const url = defaultRegistry();
+  if (url) return { url, from: 'default' };
+  throw new UserError(
+    'No npm registry is configured for the npm fallback, and no npm on PATH names its default.',
+    'Set npm_config_registry (or registry= in ~/.npmrc) to the registry to install @depot/cli from.',
+  );
+}
+
+/**
+ * npm's own default registry, as the npm on PATH names it, with no user, global or project
+ * configuration in play (those are read above, the project's never). Undefined without npm.
+ */
+export function npmDefaultRegistry(): string | undefined {
+  // Files that do not exist: npm then reads no user or global configuration.
+  const none = (which: string): string => join(tmpdir(), `depot-actions-no-${which}-npmrc`);
+  const env: Env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key)),
+  );
+  try {
+    // A fixed command line: Windows needs the shell to run npm.cmd, and nothing here is user input.
+    const answer = execFileSync(
+      'npm',
+      ['config', 'get', 'registry', `--userconfig=${none('user')}`, `--globalconfig=${none('global')}`],
+      { cwd: tmpdir(), env, encoding: 'utf8', timeout: 20_000, shell: process.platform === 'win32' },
+    ).trim();
+    return /^https?:\/\//.test(answer) ? answer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Finds the npm registry for `@depot/*` packages: `npm_config_@depot:registry` / `npm_config_registry`
  * in env, then `@depot:registry=` / `registry=` in the user's config (`npm_config_userconfig`, or
- * `~/.npmrc`), then in the global config, then the public registry. The same layers give npm's
- * `https-proxy` / `proxy` / `noproxy`.
+ * `~/.npmrc`), then in the global config, then npm's own default (`defaultRegistry`). The same
+ * layers give npm's `https-proxy` / `proxy` / `noproxy`.
  */
-export function npmRegistry(env: Env, home = env.HOME || env.USERPROFILE): NpmRegistry {
+export function npmRegistry(
+  env: Env,
+  home = env.HOME || env.USERPROFILE,
+  defaultRegistry: () => string | undefined = npmDefaultRegistry,
+): NpmRegistry {
   const layers: { from: string; config: Record<string, string> }[] = [];
   const fromEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
@@ -126,8 +164,7 @@ export function npmRegistry(env: Env, home = env.HOME || env.USERPROFILE): NpmRe
       if (layer.config[key]) return { url: expandVariables(layer.config[key], env), from: layer.from };
     return undefined;
   };
-  const chosen = pick('@depot:registry') ??
-    pick('registry') ?? { url: DEFAULT_NPM_REGISTRY, from: 'default' };
+  const chosen = pick('@depot:registry') ?? pick('registry') ?? npmDefault(defaultRegistry);
   const url = chosen.url.replace(/\/+$/, '');
   let token: string | undefined;
   for (const layer of layers) {

@@ -4,8 +4,6 @@ import { UserError } from '../errors';
 export const DEFAULT_RELEASE_URL = 'https://dl.depot.dev';
 /** Where goreleaser publishes the CLI's archives: `<base>/v<version>/<asset>`. */
 export const DEFAULT_DOWNLOAD_URL = 'https://github.com/depot/cli/releases/download';
-/** The public npm registry, used when nothing else is configured. */
-export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org';
 
 /** The machine the CLI is installed for, in each naming scheme that the sources use. */
 export interface Target {
