@@ -5,7 +5,7 @@
  * minutes to fail, concurrent installs that failed with ENOTEMPTY, leftovers of killed or cancelled
  * installs, an HTML page cached as `depot`, and a workspace .npmrc that steered the npm fallback.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +119,71 @@ describe('broken transfers', () => {
   });
 });
 
+/** Setup as a process of its own, to signal or to watch while it runs. */
+function startSetup(
+  downloadUrl: string,
+  runnerTemp: string,
+  toolCache: string,
+): { child: ChildProcess; exited: Promise<NodeJS.Signals | number | null> } {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'setup', 'index.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: tempDir('faults-spawn-home-'),
+      RUNNER_TEMP: runnerTemp,
+      RUNNER_TOOL_CACHE: toolCache,
+      INPUT_VERSION: PINNED,
+      'INPUT_DOWNLOAD-URL': downloadUrl,
+      DEPOT_INSTALL_RETRY_DELAY_MS: '10',
+      npm_config_registry: 'http://127.0.0.1:9',
+    },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal ?? code)),
+  );
+  return { child, exited };
+}
+
+/** The files in the install's private work dir under `runnerTemp` (none when it is not there). */
+const workFiles = (runnerTemp: string): string[] =>
+  readdirSync(runnerTemp)
+    .filter((name) => name.startsWith('depot-install-'))
+    .flatMap((dir) => {
+      try {
+        return readdirSync(join(runnerTemp, dir));
+      } catch {
+        return [];
+      }
+    });
+
+describe('retries of an archive inflated while it downloads', () => {
+  const installs = (result: ActionResult): void => {
+    expect([result.main.exitCode, errors(result)]).toEqual([0, '']);
+    const answer = spawnSync(result.outputs.path, ['--version'], { encoding: 'utf8' });
+    expect(answer.stdout).toContain(`depot version ${PINNED}`);
+    expect(readdirSync(result.processEnv.RUNNER_TEMP)).toEqual([]);
+  };
+
+  test('server errors, then the archive: installs, nothing left', async () => {
+    const server = await release();
+    server.failNext(2, 503, /\.tar\.gz$/);
+    const result = await runSetup({ version: PINNED, 'download-url': server.downloadUrl });
+    installs(result);
+    expect(server.requests.filter((p) => p.endsWith('.tar.gz'))).toHaveLength(3);
+  });
+
+  test('a stalled transfer, then the archive: installs, nothing left', async () => {
+    const server = await release();
+    server.hostile({ kind: 'stall', count: 1 });
+    const result = await runSetup(
+      { version: PINNED, 'download-url': server.downloadUrl },
+      { DEPOT_INSTALL_STALL_TIMEOUT_MS: '500' },
+    );
+    installs(result);
+    expect(server.requests.filter((p) => p.endsWith('.tar.gz'))).toHaveLength(2);
+  });
+});
+
 describe('what is cached', () => {
   test('an HTML page with a matching checksum is never cached', async () => {
     const server = await release();
@@ -130,6 +195,20 @@ describe('what is cached', () => {
     );
     expectNothingLeft(result);
   });
+
+  test.each([['damaged-gzip'], ['truncated-gzip']] as const)(
+    'a %s stream that matches checksums.txt is refused in one line, nothing cached or left',
+    async (kind) => {
+      const server = await release();
+      server.hostile({ kind });
+      const result = await runSetup({ version: PINNED, 'download-url': server.downloadUrl });
+      expect(result.main.exitCode).toBe(1);
+      expect(errors(result)).toMatch(
+        /^depot_\S+_linux_amd64\.tar\.gz could not be unpacked as a \.tar\.gz archive \([^\n]*\); nothing was installed\./,
+      );
+      expectNothingLeft(result);
+    },
+  );
 
   test('an archive whose bin/depot is not a depot CLI is run once and refused', async () => {
     const server = await release();
@@ -225,6 +304,56 @@ describe('shared tool cache', () => {
     expect(readdirSync(runnerTemp)).toEqual([]);
     expect(existsSync(join(toolCache, 'depot', PINNED, process.arch))).toBe(false);
   });
+});
+
+describe('npm fallback, inflated the same way', () => {
+  const npmSetup = async (corrupt: boolean): Promise<ActionResult> => {
+    const registry = await startNpmRegistry({ versions: [PINNED] });
+    cleanups.push(() => registry.close());
+    registry.corrupt(corrupt);
+    return runSetup(
+      { version: PINNED, 'download-url': 'http://127.0.0.1:9/download' },
+      { npm_config_registry: registry.url },
+    );
+  };
+
+  test('installs the real CLI from the package tarball, nothing left', async () => {
+    const result = await npmSetup(false);
+    expect([result.main.exitCode, errors(result)]).toEqual([0, '']);
+    const answer = spawnSync(result.outputs.path, ['--version'], { encoding: 'utf8' });
+    expect(answer.stdout).toContain(`depot version ${PINNED}`);
+    expect(readdirSync(result.processEnv.RUNNER_TEMP)).toEqual([]);
+  });
+
+  test('a tarball that does not match dist.integrity is refused, nothing cached or left', async () => {
+    const result = await npmSetup(true);
+    expect(result.main.exitCode).toBe(1);
+    expect(errors(result)).toContain("(the registry's dist.integrity)");
+    expectNothingLeft(result);
+  });
+});
+
+describe('cancelled while the archive is inflated', () => {
+  test.each([300, 1200, 2400])(
+    'SIGTERM %i ms into a 3 s download leaves nothing in RUNNER_TEMP or the cache, even a moment later',
+    async (delayMs) => {
+      const server = await startReleaseServer({ versions: [PINNED], assetSeconds: 3 });
+      cleanups.push(() => server.close());
+      const runnerTemp = tempDir('faults-cancel-inflate-temp-');
+      const toolCache = tempDir('faults-cancel-inflate-cache-');
+      const { child, exited } = startSetup(server.downloadUrl, runnerTemp, toolCache);
+      for (let i = 0; i < 400 && !server.requests.some((p) => p.endsWith('.tar.gz')); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, delayMs));
+      expect(workFiles(runnerTemp).some((name) => name.endsWith('.1.tar'))).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe('SIGTERM');
+      // Nothing the killed process had under way (a write, an open) may bring a file back.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(readdirSync(runnerTemp)).toEqual([]);
+      expect(existsSync(join(toolCache, 'depot', PINNED, process.arch))).toBe(false);
+    },
+  );
 });
 
 describe('untrusted configuration', () => {
