@@ -182,6 +182,26 @@ describe('retries of an archive inflated while it downloads', () => {
     installs(result);
     expect(server.requests.filter((p) => p.endsWith('.tar.gz'))).toHaveLength(2);
   });
+
+  test("a broken-off attempt's inflated tar is removed when the attempt fails, not kept on disk while the retry runs", async () => {
+    // The retry is spread over 3 s, so the work dir can be watched while it downloads.
+    const server = await startReleaseServer({ versions: [PINNED], assetSeconds: 3 });
+    cleanups.push(() => server.close());
+    server.hostile({ kind: 'break-off', count: 2 });
+    const runnerTemp = tempDir('faults-retry-temp-');
+    const { exited } = startSetup(server.downloadUrl, runnerTemp, tempDir('faults-retry-cache-'));
+    const tarsSeen = new Set<string>();
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done) {
+      if (server.requests.filter((p) => p.endsWith('.tar.gz')).length === 3)
+        for (const name of workFiles(runnerTemp)) if (name.endsWith('.tar')) tarsSeen.add(name);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await exited).toBe(0);
+    expect([...tarsSeen].filter((name) => !name.endsWith('.3.tar'))).toEqual([]);
+    expect(readdirSync(runnerTemp)).toEqual([]);
+  });
 });
 
 describe('what is cached', () => {

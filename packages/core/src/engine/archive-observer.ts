@@ -6,6 +6,7 @@
 // unpacked, run or cached before the digests match.
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { AttemptError } from '../http/attempt';
 import type { DownloadObserver } from '../http/download';
@@ -80,11 +81,23 @@ export class ArchiveObserver implements DownloadObserver {
     this.gunzip?.write(chunk);
   }
 
-  /** Stops inflating (a failed attempt, or past the ceiling); the file is left for the caller's cleanup. */
+  /**
+   * Stops inflating (a failed attempt, a failed check, or past the ceiling) and removes the tar once
+   * its file is closed. Removing it now rather than with the work dir matters for retries: every
+   * attempt writes its own tar, and a transfer that breaks off just short of the unpacked ceiling,
+   * once per attempt, would otherwise keep several times that ceiling on the runner's disk.
+   */
   discard(): void {
+    const { file, tarPath } = this;
     this.gunzip?.unpipe();
     this.gunzip?.destroy();
-    this.file?.destroy();
+    if (!file || !tarPath) return;
+    const remove = (): void => void rm(tarPath, { force: true }).catch(() => {});
+    if (file.closed) remove();
+    else {
+      file.once('close', remove);
+      file.destroy();
+    }
   }
 
   /** Digests of the whole file (hex). */
