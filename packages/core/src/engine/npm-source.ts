@@ -114,7 +114,13 @@ export async function downloadNpm(
       throw new HttpError(release.tarball, error.status, `HTTP ${error.status}`);
     throw error;
   }
-  checkIntegrity(name, release.integrity, downloaded.observer.digests());
+  try {
+    checkIntegrity(name, release.integrity, downloaded.observer.digests());
+  } catch (error) {
+    // Still being inflated: stop that and drop its tar now (see downloadRelease).
+    downloaded.observer.discard();
+    throw error;
+  }
   const tar = await downloaded.observer.inflatedTar();
   const files = [archive, ...tars];
   return tar ? { path: tar, format: 'tar', files } : { path: archive, format: 'tar.gz', files };
