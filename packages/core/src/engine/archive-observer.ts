@@ -16,6 +16,8 @@ import type { Digests, SriAlgorithm } from './verify';
 export const MAX_UNPACKED_BYTES = 400 * 1024 * 1024;
 
 const INFLATE_CHUNK_BYTES = 1024 * 1024;
+/** Compressed bytes that may wait for inflating before the download is held back. */
+export const INFLATE_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 /**
  * A fresh path for one download attempt's inflated tar, recorded in `made` for cleanup: a failed
@@ -75,10 +77,28 @@ export class ArchiveObserver implements DownloadObserver {
     gunzip.pipe(file);
   }
 
-  update(chunk: Buffer): void {
+  /**
+   * Hashes a chunk and hands it to the inflater. Resolves at once, unless the inflater is more than
+   * INFLATE_BACKLOG_BYTES behind: then only when it has caught up, so a network faster than the disk
+   * the tar is written to holds the download back instead of piling the archive up in memory.
+   */
+  update(chunk: Buffer): Promise<void> | undefined {
     for (const hash of this.hashes.values()) hash.update(chunk);
     if (this.exceeded) throw this.tooLarge();
-    this.gunzip?.write(chunk);
+    const gunzip = this.gunzip;
+    if (!gunzip || gunzip.destroyed) return undefined;
+    gunzip.write(chunk);
+    if (gunzip.writableLength <= INFLATE_BACKLOG_BYTES) return undefined;
+    // 'close' too: a damaged stream or a discard ends the inflater without ever draining it.
+    return new Promise((resolve) => {
+      const done = (): void => {
+        gunzip.off('drain', done);
+        gunzip.off('close', done);
+        resolve();
+      };
+      gunzip.on('drain', done);
+      gunzip.on('close', done);
+    });
   }
 
   /**
