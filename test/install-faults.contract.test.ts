@@ -156,14 +156,15 @@ const workFiles = (runnerTemp: string): string[] =>
       }
     });
 
-describe('retries of an archive inflated while it downloads', () => {
-  const installs = (result: ActionResult): void => {
-    expect([result.main.exitCode, errors(result)]).toEqual([0, '']);
-    const answer = spawnSync(result.outputs.path, ['--version'], { encoding: 'utf8' });
-    expect(answer.stdout).toContain(`depot version ${PINNED}`);
-    expect(readdirSync(result.processEnv.RUNNER_TEMP)).toEqual([]);
-  };
+/** The run installed a CLI that answers --version as the pinned one, and left RUNNER_TEMP empty. */
+const installs = (result: ActionResult): void => {
+  expect([result.main.exitCode, errors(result)]).toEqual([0, '']);
+  const answer = spawnSync(result.outputs.path, ['--version'], { encoding: 'utf8' });
+  expect(answer.stdout).toContain(`depot version ${PINNED}`);
+  expect(readdirSync(result.processEnv.RUNNER_TEMP)).toEqual([]);
+};
 
+describe('retries of an archive inflated while it downloads', () => {
   test('server errors, then the archive: installs, nothing left', async () => {
     const server = await release();
     server.failNext(2, 503, /\.tar\.gz$/);
@@ -301,21 +302,7 @@ describe('shared tool cache', () => {
     server.hostile({ kind: 'stall' });
     const runnerTemp = tempDir('faults-cancel-temp-');
     const toolCache = tempDir('faults-cancel-cache-');
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'setup', 'index.js')], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: tempDir('faults-cancel-home-'),
-        RUNNER_TEMP: runnerTemp,
-        RUNNER_TOOL_CACHE: toolCache,
-        INPUT_VERSION: PINNED,
-        'INPUT_DOWNLOAD-URL': server.downloadUrl,
-        npm_config_registry: 'http://127.0.0.1:9',
-      },
-      stdio: 'ignore',
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
-    );
+    const { child, exited } = startSetup(server.downloadUrl, runnerTemp, toolCache);
     for (let i = 0; i < 200 && server.openDownloads() === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(server.openDownloads()).toBe(1);
     expect(readdirSync(runnerTemp).some((name) => name.startsWith('depot-install-'))).toBe(true);
@@ -338,11 +325,7 @@ describe('npm fallback, inflated the same way', () => {
   };
 
   test('installs the real CLI from the package tarball, nothing left', async () => {
-    const result = await npmSetup(false);
-    expect([result.main.exitCode, errors(result)]).toEqual([0, '']);
-    const answer = spawnSync(result.outputs.path, ['--version'], { encoding: 'utf8' });
-    expect(answer.stdout).toContain(`depot version ${PINNED}`);
-    expect(readdirSync(result.processEnv.RUNNER_TEMP)).toEqual([]);
+    installs(await npmSetup(false));
   });
 
   test('a tarball that does not match dist.integrity is refused, nothing cached or left', async () => {
