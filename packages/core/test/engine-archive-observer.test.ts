@@ -57,7 +57,7 @@ test('while the tar cannot be written, the download is held back after a bounded
   reader.resume();
   await feeding.done;
   expect(feeding.accepted()).toBe(archive.length);
-  expect(await observer.inflatedTar()).toBe(path);
+  expect(await observer.inflatedTar('attempt.tar.gz')).toBe(path);
   expect(observer.digests().sha256).toBe(createHash('sha256').update(archive).digest('hex'));
 });
 

@@ -8,6 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
+import { UserError } from '../errors';
 import { AttemptError } from '../http/attempt';
 import type { DownloadObserver } from '../http/download';
 import type { Digests, SriAlgorithm } from './verify';
@@ -16,6 +17,7 @@ import type { Digests, SriAlgorithm } from './verify';
 export const MAX_UNPACKED_BYTES = 400 * 1024 * 1024;
 
 const INFLATE_CHUNK_BYTES = 1024 * 1024;
+const megabytes = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MB`;
 /** Compressed bytes that may wait for inflating before the download is held back. */
 export const INFLATE_BACKLOG_BYTES = 4 * 1024 * 1024;
 
@@ -129,20 +131,21 @@ export class ArchiveObserver implements DownloadObserver {
 
   /**
    * Waits for the inflated tar after the last byte. Returns its path, or undefined when the archive
-   * did not inflate (not gzip, or damaged: unpacking the original then reports it). Throws when the
-   * archive unpacks past the ceiling.
+   * did not inflate (not gzip, or damaged: unpacking the original then reports it). Throws a
+   * UserError naming the archive (`name`) when it unpacks past the ceiling: a small bomb arrives
+   * whole before the inflater gets there, so this, not the download, is where it is usually caught.
    */
-  async inflatedTar(): Promise<string | undefined> {
+  async inflatedTar(name: string): Promise<string | undefined> {
     if (this.gunzip && !this.exceeded) this.gunzip.end();
     const ok = await this.inflated;
-    if (this.exceeded) throw this.tooLarge();
+    if (this.exceeded)
+      throw new UserError(
+        `${name} unpacks to more than the ${megabytes(this.maxUnpacked)} limit; nothing was installed.`,
+      );
     return ok ? this.tarPath : undefined;
   }
 
   private tooLarge(): AttemptError {
-    return new AttemptError(
-      `it unpacks to more than the ${Math.round(this.maxUnpacked / 1024 / 1024)} MB limit`,
-      false,
-    );
+    return new AttemptError(`it unpacks to more than the ${megabytes(this.maxUnpacked)} limit`, false);
   }
 }

@@ -121,7 +121,7 @@ export async function downloadNpm(
     downloaded.observer.discard();
     throw error;
   }
-  const tar = await downloaded.observer.inflatedTar();
+  const tar = await downloaded.observer.inflatedTar(name);
   const files = [archive, ...tars];
   return tar ? { path: tar, format: 'tar', files } : { path: archive, format: 'tar.gz', files };
 }

@@ -155,7 +155,7 @@ async function verified(
   const digests = observer.digests();
   req.log.debug(`Downloaded ${bytes} bytes, sha256 ${digests.sha256}`);
   for (const { sha256, source } of expected) checkSha256(asset.name, sha256, digests, source);
-  const tar = await observer.inflatedTar();
+  const tar = await observer.inflatedTar(asset.name);
   const files = [archive, ...tars];
   if (tar) return { path: tar, format: 'tar', files };
   return { path: archive, format: req.target.archive, files };
