@@ -196,7 +196,12 @@ export type Hostile =
   | { kind: 'bomb'; bytes: number }
   | { kind: 'zip-declaring'; bytes: number }
   | { kind: 'endless' }
-  | { kind: 'stall' }
+  /** Headers and a little data, then silence: every transfer, or the next `count` ones and then the real ones. */
+  | { kind: 'stall'; count?: number }
+  /** The real archive with bytes flipped in its gzip stream (and checksums.txt vouching for it). */
+  | { kind: 'damaged-gzip' }
+  /** The first half of the real archive (and checksums.txt vouching for it). */
+  | { kind: 'truncated-gzip' }
   /** The next `count` archive transfers break off halfway (the connection is dropped); then the real ones. */
   | { kind: 'break-off'; count: number };
 
@@ -258,7 +263,14 @@ export async function startReleaseServer(options: ReleaseServerOptions): Promise
     if (hostile?.kind === 'zip-declaring' && os === 'windows')
       return declaringSize(archiveFor(version, os), hostile.bytes);
     if (hostile?.kind === 'real-cli-for-every-version' && os === 'linux') return releaseArchive();
-    return archiveFor(version, os);
+    const archive = archiveFor(version, os);
+    if (hostile?.kind === 'truncated-gzip' && os === 'linux') return archive.subarray(0, archive.length >> 1);
+    if (hostile?.kind === 'damaged-gzip' && os === 'linux') {
+      const damaged = Buffer.from(archive);
+      for (let i = damaged.length >> 1; i < (damaged.length >> 1) + 64; i++) damaged[i] ^= 0xff;
+      return damaged;
+    }
+    return archive;
   };
   const requests: string[] = [];
   const failures: { count: number; status: number; match?: RegExp }[] = [];
@@ -303,7 +315,8 @@ export async function startReleaseServer(options: ReleaseServerOptions): Promise
       has(match[1]) &&
       (match[5] === 'zip') === (match[3] === 'windows')
     ) {
-      if (hostile?.kind === 'endless' || hostile?.kind === 'stall') {
+      if (hostile?.kind === 'endless' || (hostile?.kind === 'stall' && hostile.count !== 0)) {
+        if (hostile.kind === 'stall' && hostile.count) hostile.count--;
         open++;
         res.on('close', () => open--);
         res.writeHead(200, { 'content-type': 'application/gzip' });
@@ -346,7 +359,7 @@ export async function startReleaseServer(options: ReleaseServerOptions): Promise
           [
             sum('darwin', 'amd64', 'tar.gz'),
             sum('darwin', 'arm64', 'tar.gz'),
-            hostile?.kind === 'endless' || hostile?.kind === 'stall'
+            hostile?.kind === 'endless' || (hostile?.kind === 'stall' && hostile.count === undefined)
               ? `${'0'.repeat(64)}  depot_${v}_linux_amd64.tar.gz`
               : sum('linux', 'amd64', 'tar.gz'),
             sum('windows', 'amd64', 'zip'),

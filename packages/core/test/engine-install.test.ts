@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -216,6 +217,25 @@ describe('ensureEngine', () => {
       /@depot\/cli-linux-x64@0\.0\.1-cli\.2\.102\.12 failed verification: expected sha512-/,
     );
     expect(existsSync(join(f.toolCache, 'depot'))).toBe(false);
+    expect(readdirSync(f.tempDir)).toEqual([]);
+  });
+
+  test('an archive that fails the checksum input stops being inflated: no file under the temp dir stays open', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.102.12'] });
+    const attempt = ensureEngine(
+      f.options({ version: '2.102.12', downloadUrl: server.downloadUrl, checksum: '0'.repeat(64) }),
+    );
+    await expect(attempt).rejects.toThrow('failed verification');
+    await new Promise((r) => setTimeout(r, 200));
+    const held = readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [readlinkSync(join('/proc/self/fd', fd))];
+      } catch {
+        return [];
+      }
+    });
+    expect(held.filter((path) => path.startsWith(f.tempDir))).toEqual([]);
     expect(readdirSync(f.tempDir)).toEqual([]);
   });
 

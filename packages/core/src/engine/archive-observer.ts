@@ -6,7 +6,9 @@
 // unpacked, run or cached before the digests match.
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
+import { UserError } from '../errors';
 import { AttemptError } from '../http/attempt';
 import type { DownloadObserver } from '../http/download';
 import type { Digests, SriAlgorithm } from './verify';
@@ -15,6 +17,9 @@ import type { Digests, SriAlgorithm } from './verify';
 export const MAX_UNPACKED_BYTES = 400 * 1024 * 1024;
 
 const INFLATE_CHUNK_BYTES = 1024 * 1024;
+const megabytes = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MB`;
+/** Compressed bytes that may wait for inflating before the download is held back. */
+export const INFLATE_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 /**
  * A fresh path for one download attempt's inflated tar, recorded in `made` for cleanup: a failed
@@ -74,17 +79,47 @@ export class ArchiveObserver implements DownloadObserver {
     gunzip.pipe(file);
   }
 
-  update(chunk: Buffer): void {
+  /**
+   * Hashes a chunk and hands it to the inflater. Resolves at once, unless the inflater is more than
+   * INFLATE_BACKLOG_BYTES behind: then only when it has caught up, so a network faster than the disk
+   * the tar is written to holds the download back instead of piling the archive up in memory.
+   */
+  update(chunk: Buffer): Promise<void> | undefined {
     for (const hash of this.hashes.values()) hash.update(chunk);
     if (this.exceeded) throw this.tooLarge();
-    this.gunzip?.write(chunk);
+    const gunzip = this.gunzip;
+    if (!gunzip || gunzip.destroyed) return undefined;
+    gunzip.write(chunk);
+    if (gunzip.writableLength <= INFLATE_BACKLOG_BYTES) return undefined;
+    // 'close' too: a damaged stream or a discard ends the inflater without ever draining it.
+    return new Promise((resolve) => {
+      const done = (): void => {
+        gunzip.off('drain', done);
+        gunzip.off('close', done);
+        resolve();
+      };
+      gunzip.on('drain', done);
+      gunzip.on('close', done);
+    });
   }
 
-  /** Stops inflating (a failed attempt, or past the ceiling); the file is left for the caller's cleanup. */
+  /**
+   * Stops inflating (a failed attempt, a failed check, or past the ceiling) and removes the tar once
+   * its file is closed. Removing it now rather than with the work dir matters for retries: every
+   * attempt writes its own tar, and a transfer that breaks off just short of the unpacked ceiling,
+   * once per attempt, would otherwise keep several times that ceiling on the runner's disk.
+   */
   discard(): void {
+    const { file, tarPath } = this;
     this.gunzip?.unpipe();
     this.gunzip?.destroy();
-    this.file?.destroy();
+    if (!file || !tarPath) return;
+    const remove = (): void => void rm(tarPath, { force: true }).catch(() => {});
+    if (file.closed) remove();
+    else {
+      file.once('close', remove);
+      file.destroy();
+    }
   }
 
   /** Digests of the whole file (hex). */
@@ -96,20 +131,21 @@ export class ArchiveObserver implements DownloadObserver {
 
   /**
    * Waits for the inflated tar after the last byte. Returns its path, or undefined when the archive
-   * did not inflate (not gzip, or damaged: unpacking the original then reports it). Throws when the
-   * archive unpacks past the ceiling.
+   * did not inflate (not gzip, or damaged: unpacking the original then reports it). Throws a
+   * UserError naming the archive (`name`) when it unpacks past the ceiling: a small bomb arrives
+   * whole before the inflater gets there, so this, not the download, is where it is usually caught.
    */
-  async inflatedTar(): Promise<string | undefined> {
+  async inflatedTar(name: string): Promise<string | undefined> {
     if (this.gunzip && !this.exceeded) this.gunzip.end();
     const ok = await this.inflated;
-    if (this.exceeded) throw this.tooLarge();
+    if (this.exceeded)
+      throw new UserError(
+        `${name} unpacks to more than the ${megabytes(this.maxUnpacked)} limit; nothing was installed.`,
+      );
     return ok ? this.tarPath : undefined;
   }
 
   private tooLarge(): AttemptError {
-    return new AttemptError(
-      `it unpacks to more than the ${Math.round(this.maxUnpacked / 1024 / 1024)} MB limit`,
-      false,
-    );
+    return new AttemptError(`it unpacks to more than the ${megabytes(this.maxUnpacked)} limit`, false);
   }
 }

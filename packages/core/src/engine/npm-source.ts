@@ -114,8 +114,14 @@ export async function downloadNpm(
       throw new HttpError(release.tarball, error.status, `HTTP ${error.status}`);
     throw error;
   }
-  checkIntegrity(name, release.integrity, downloaded.observer.digests());
-  const tar = await downloaded.observer.inflatedTar();
+  try {
+    checkIntegrity(name, release.integrity, downloaded.observer.digests());
+  } catch (error) {
+    // Still being inflated: stop that and drop its tar now (see downloadRelease).
+    downloaded.observer.discard();
+    throw error;
+  }
+  const tar = await downloaded.observer.inflatedTar(name);
   const files = [archive, ...tars];
   return tar ? { path: tar, format: 'tar', files } : { path: archive, format: 'tar.gz', files };
 }

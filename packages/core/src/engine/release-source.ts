@@ -109,6 +109,26 @@ export async function downloadRelease(
       { ...req.http, policy: req.policies.archive },
     ),
   ]);
+  try {
+    return await verified(req, asset, archive, published, downloaded, tars);
+  } catch (error) {
+    // A download that fails its checks may still be inflating: stop it and drop its tar now.
+    // Otherwise it goes on writing an unverified stream (up to the unpacked ceiling) into a file
+    // whose directory is removed, holding the handle and the space until the process exits.
+    if (downloaded.status === 'fulfilled') downloaded.value.observer.discard();
+    throw error;
+  }
+}
+
+/** Checks a finished download against the published checksum and the `checksum` input. */
+async function verified(
+  req: AcquireRequest,
+  asset: ReleaseAsset,
+  archive: string,
+  published: PromiseSettledResult<Awaited<ReturnType<typeof publishedChecksum>>>,
+  downloaded: PromiseSettledResult<{ bytes: number; observer: ArchiveObserver }>,
+  tars: readonly string[],
+): Promise<VerifiedArchive> {
   if (published.status === 'rejected') throw published.reason;
   if (downloaded.status === 'rejected') {
     const error: unknown = downloaded.reason;
@@ -135,7 +155,7 @@ export async function downloadRelease(
   const digests = observer.digests();
   req.log.debug(`Downloaded ${bytes} bytes, sha256 ${digests.sha256}`);
   for (const { sha256, source } of expected) checkSha256(asset.name, sha256, digests, source);
-  const tar = await observer.inflatedTar();
+  const tar = await observer.inflatedTar(asset.name);
   const files = [archive, ...tars];
   if (tar) return { path: tar, format: 'tar', files };
   return { path: archive, format: req.target.archive, files };

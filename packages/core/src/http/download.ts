@@ -9,7 +9,8 @@ import { httpClientTransport } from './transport';
 
 /** Sees each chunk of one attempt; a fresh one is made per attempt. */
 export interface DownloadObserver {
-  update(chunk: Buffer): void;
+  /** A promise holds the download back until it settles (the observer's own output is behind). */
+  update(chunk: Buffer): void | Promise<void>;
   /** The attempt failed: stop whatever the observer was writing (a new attempt gets a new one). */
   discard?(): void;
 }
@@ -84,7 +85,7 @@ export async function downloadWithRetry<O extends DownloadObserver>(
           response,
           { maxBytes: request.maxBytes, stallMs: policy.stallMs, timeoutMs },
           async (chunk) => {
-            observer.update(chunk);
+            await observer.update(chunk);
             await file.write(chunk);
           },
         );
