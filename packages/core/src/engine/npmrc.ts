@@ -116,13 +116,15 @@ function npmDefault(defaultRegistry: () => string | undefined): { url: string; f
  * configuration in play (those are read above, the project's never). Undefined without npm.
  */
 export function npmDefaultRegistry(): string | undefined {
-  // Files that do not exist: npm then reads no user or global configuration.
-  const none = (which: string): string => join(tmpdir(), `depot-actions-no-${which}-npmrc`);
+  // Files that do not exist (names relative to the temp dir npm runs in): npm then reads no user
+  // or global configuration.
+  const none = (which: string): string => `depot-actions-no-${which}-npmrc`;
   const env: Env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key)),
   );
   try {
-    // A fixed command line: Windows needs the shell to run npm.cmd, and nothing here is user input.
+    // A fixed command line, with no path or other value from the environment in it: Windows needs
+    // the shell to run npm.cmd.
     const answer = execFileSync(
       'npm',
       ['config', 'get', 'registry', `--userconfig=${none('user')}`, `--globalconfig=${none('global')}`],
