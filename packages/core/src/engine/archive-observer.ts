@@ -11,6 +11,7 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import { UserError } from '../errors';
 import { AttemptError } from '../http/attempt';
 import type { DownloadObserver } from '../http/download';
+import type { VerifiedArchive } from './unpack';
 import type { Digests, SriAlgorithm } from './verify';
 
 /** Largest unpacked size accepted: the CLI binary is about 50 MB. */
@@ -22,13 +23,49 @@ const megabytes = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)}
 export const INFLATE_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 /**
- * A fresh path for one download attempt's inflated tar, recorded in `made` for cleanup: a failed
- * attempt's stream may still be finishing a write when the next attempt starts.
+ * The attempts of one archive download, for both sources (release and npm): `observe` gives each
+ * attempt its observer and, for a .tar.gz, a tar file of its own (a failed attempt's stream may
+ * still be finishing a write when the next one starts); `verified` checks the finished download and
+ * says what to unpack and what to remove afterwards.
  */
-export function attemptTar(archive: string, made: string[]): string {
-  const path = `${archive}.${made.length + 1}.tar`;
-  made.push(path);
-  return path;
+export class ArchiveDownload {
+  private readonly tars: string[] = [];
+
+  constructor(
+    readonly archive: string,
+    private readonly algorithms: readonly SriAlgorithm[],
+    private readonly format: 'tar.gz' | 'zip',
+  ) {}
+
+  /** The observer of the next attempt (for downloadWithRetry's `observe`). */
+  readonly observe = (): ArchiveObserver => {
+    if (this.format !== 'tar.gz') return new ArchiveObserver(this.algorithms, undefined);
+    const tar = `${this.archive}.${this.tars.length + 1}.tar`;
+    this.tars.push(tar);
+    return new ArchiveObserver(this.algorithms, tar);
+  };
+
+  /**
+   * Runs `check` on the digests of the attempt that completed (named `name` in messages), then
+   * waits for its tar. When `check` throws, the inflater is stopped and its tar dropped at once:
+   * otherwise it goes on writing an unverified stream (up to the unpacked ceiling) into a file
+   * whose directory is removed, holding the handle and the space until the process exits.
+   */
+  async verified(
+    observer: ArchiveObserver,
+    name: string,
+    check: (digests: Digests) => void,
+  ): Promise<VerifiedArchive> {
+    try {
+      check(observer.digests());
+    } catch (error) {
+      observer.discard();
+      throw error;
+    }
+    const tar = await observer.inflatedTar(name);
+    const files = [this.archive, ...this.tars];
+    return tar ? { path: tar, format: 'tar', files } : { path: this.archive, format: this.format, files };
+  }
 }
 
 /** Hashes the download and, for gzip archives, inflates it to `tarPath` as it arrives. */

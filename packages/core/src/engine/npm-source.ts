@@ -8,7 +8,7 @@ import { fetchJson, HttpError } from './http';
 import { npmRegistry, type NpmRegistry } from './npmrc';
 import { cliVersionOfNpm, npmPackageName, npmVersionOf } from './platform';
 import { isHttpUrl, type AcquireRequest } from './request';
-import { ArchiveObserver, attemptTar } from './archive-observer';
+import { ArchiveDownload } from './archive-observer';
 import { MAX_ARCHIVE_BYTES, type VerifiedArchive } from './unpack';
 import { highestInRange } from './version-spec';
 import { checkIntegrity, strongestIntegrity, type SriHash } from './verify';
@@ -92,20 +92,19 @@ export async function downloadNpm(
   release: NpmRelease,
   workDir: string,
 ): Promise<VerifiedArchive> {
-  const archive = join(workDir, 'package.tgz');
-  const tars: string[] = [];
+  const download = new ArchiveDownload(join(workDir, 'package.tgz'), [release.integrity.algorithm], 'tar.gz');
   const name = `${release.packageName}@${npmVersionOf(release.version)}`;
   let downloaded;
   try {
     downloaded = await downloadWithRetry(
       {
         url: release.tarball,
-        dest: archive,
+        dest: download.archive,
         what: `the download of ${name}`,
         headers: authHeaders(release.registry, release.tarball),
         ...(release.registry.proxy ? { proxy: release.registry.proxy } : {}),
         maxBytes: MAX_ARCHIVE_BYTES,
-        observe: () => new ArchiveObserver([release.integrity.algorithm], attemptTar(archive, tars)),
+        observe: download.observe,
       },
       { ...req.http, policy: req.policies.archive },
     );
@@ -114,14 +113,7 @@ export async function downloadNpm(
       throw new HttpError(release.tarball, error.status, `HTTP ${error.status}`);
     throw error;
   }
-  try {
-    checkIntegrity(name, release.integrity, downloaded.observer.digests());
-  } catch (error) {
-    // Still being inflated: stop that and drop its tar now (see downloadRelease).
-    downloaded.observer.discard();
-    throw error;
-  }
-  const tar = await downloaded.observer.inflatedTar(name);
-  const files = [archive, ...tars];
-  return tar ? { path: tar, format: 'tar', files } : { path: archive, format: 'tar.gz', files };
+  return download.verified(downloaded.observer, name, (digests) =>
+    checkIntegrity(name, release.integrity, digests),
+  );
 }

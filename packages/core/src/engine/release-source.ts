@@ -6,7 +6,7 @@ import { downloadWithRetry, DownloadRefused } from '../http/download';
 import { fetchJson, fetchText, HttpError, type InstallHttp, redactUrl } from './http';
 import { assetName, assetUrl, checksumUrls, DEFAULT_DOWNLOAD_URL, releaseEndpoint } from './platform';
 import type { AcquireRequest } from './request';
-import { ArchiveObserver, attemptTar } from './archive-observer';
+import { ArchiveDownload } from './archive-observer';
 import { MAX_ARCHIVE_BYTES, type VerifiedArchive } from './unpack';
 import { exactVersion, highestInRange } from './version-spec';
 import { checkSha256, parseChecksums } from './verify';
@@ -93,44 +93,22 @@ export async function downloadRelease(
   asset: ReleaseAsset,
   workDir: string,
 ): Promise<VerifiedArchive> {
-  const archive = join(workDir, asset.name);
-  const gzip = req.target.archive === 'tar.gz';
-  const tars: string[] = [];
+  const download = new ArchiveDownload(join(workDir, asset.name), ['sha256'], req.target.archive);
   const [published, downloaded] = await Promise.allSettled([
     publishedChecksum(req, asset),
     downloadWithRetry(
       {
         url: asset.url,
-        dest: archive,
+        dest: download.archive,
         what: `the download of ${asset.name}`,
         maxBytes: MAX_ARCHIVE_BYTES,
-        observe: () => new ArchiveObserver(['sha256'], gzip ? attemptTar(archive, tars) : undefined),
+        observe: download.observe,
       },
       { ...req.http, policy: req.policies.archive },
     ),
   ]);
-  try {
-    return await verified(req, asset, archive, published, downloaded, tars);
-  } catch (error) {
-    // A download that fails its checks may still be inflating: stop it and drop its tar now.
-    // Otherwise it goes on writing an unverified stream (up to the unpacked ceiling) into a file
-    // whose directory is removed, holding the handle and the space until the process exits.
-    if (downloaded.status === 'fulfilled') downloaded.value.observer.discard();
-    throw error;
-  }
-}
-
-/** Checks a finished download against the published checksum and the `checksum` input. */
-async function verified(
-  req: AcquireRequest,
-  asset: ReleaseAsset,
-  archive: string,
-  published: PromiseSettledResult<Awaited<ReturnType<typeof publishedChecksum>>>,
-  downloaded: PromiseSettledResult<{ bytes: number; observer: ArchiveObserver }>,
-  tars: readonly string[],
-): Promise<VerifiedArchive> {
-  if (published.status === 'rejected') throw published.reason;
   if (downloaded.status === 'rejected') {
+    if (published.status === 'rejected') throw published.reason;
     const error: unknown = downloaded.reason;
     if (error instanceof DownloadRefused)
       throw new HttpError(
@@ -140,23 +118,21 @@ async function verified(
       );
     throw error;
   }
-  const expected = [
-    ...(published.value ? [published.value] : []),
-    ...(req.checksum ? [{ sha256: req.checksum, source: 'the checksum input' }] : []),
-  ];
-  if (expected.length === 0) {
-    // Nothing unverified is ever cached or run.
-    throw new UserError(
-      `Cannot verify ${asset.name}: no checksums.txt is published next to it at ${redactUrl(asset.url)} and no checksum input is set.`,
-      'Set the checksum input to the sha256 of the archive (or DEPOT_DOWNLOAD_URL/download-url to a mirror that publishes checksums.txt).',
-    );
-  }
   const { bytes, observer } = downloaded.value;
-  const digests = observer.digests();
-  req.log.debug(`Downloaded ${bytes} bytes, sha256 ${digests.sha256}`);
-  for (const { sha256, source } of expected) checkSha256(asset.name, sha256, digests, source);
-  const tar = await observer.inflatedTar(asset.name);
-  const files = [archive, ...tars];
-  if (tar) return { path: tar, format: 'tar', files };
-  return { path: archive, format: req.target.archive, files };
+  return download.verified(observer, asset.name, (digests) => {
+    if (published.status === 'rejected') throw published.reason;
+    const expected = [
+      ...(published.value ? [published.value] : []),
+      ...(req.checksum ? [{ sha256: req.checksum, source: 'the checksum input' }] : []),
+    ];
+    if (expected.length === 0) {
+      // Nothing unverified is ever cached or run.
+      throw new UserError(
+        `Cannot verify ${asset.name}: no checksums.txt is published next to it at ${redactUrl(asset.url)} and no checksum input is set.`,
+        'Set the checksum input to the sha256 of the archive (or DEPOT_DOWNLOAD_URL/download-url to a mirror that publishes checksums.txt).',
+      );
+    }
+    req.log.debug(`Downloaded ${bytes} bytes, sha256 ${digests.sha256}`);
+    for (const { sha256, source } of expected) checkSha256(asset.name, sha256, digests, source);
+  });
 }
