@@ -19,6 +19,10 @@ export const MAX_UNPACKED_BYTES = 400 * 1024 * 1024;
 
 const INFLATE_CHUNK_BYTES = 1024 * 1024;
 const megabytes = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MB`;
+/** The refusal of an archive (named `name`) that unpacks past `limit`, .tar.gz and .zip alike. */
+export const unpacksTooLarge = (name: string, limit = MAX_UNPACKED_BYTES): UserError =>
+  new UserError(`${name} unpacks to more than the ${megabytes(limit)} limit; nothing was installed.`);
+
 /** Compressed bytes that may wait for inflating before the download is held back. */
 export const INFLATE_BACKLOG_BYTES = 4 * 1024 * 1024;
 
@@ -175,10 +179,7 @@ export class ArchiveObserver implements DownloadObserver {
   async inflatedTar(name: string): Promise<string | undefined> {
     if (this.gunzip && !this.exceeded) this.gunzip.end();
     const ok = await this.inflated;
-    if (this.exceeded)
-      throw new UserError(
-        `${name} unpacks to more than the ${megabytes(this.maxUnpacked)} limit; nothing was installed.`,
-      );
+    if (this.exceeded) throw unpacksTooLarge(name, this.maxUnpacked);
     return ok ? this.tarPath : undefined;
   }
 

@@ -8,7 +8,7 @@ import { lstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { messageOf, UserError } from '../errors';
-import { MAX_UNPACKED_BYTES } from './archive-observer';
+import { MAX_UNPACKED_BYTES, unpacksTooLarge } from './archive-observer';
 import { withToolCache } from './toolkit';
 
 /** Largest archive downloaded: the CLI's archives are 20-30 MB, so this is several times that. */
@@ -71,13 +71,9 @@ export async function unpack(
 ): Promise<string> {
   if (format === 'zip') {
     const declared = zipDeclaredSize(await readFile(archive));
-    if (declared === undefined || declared > MAX_UNPACKED_BYTES) {
-      throw new UserError(
-        declared === undefined
-          ? `${context.name} is not a readable .zip archive; nothing was installed.`
-          : `${context.name} unpacks to more than the ${MAX_UNPACKED_BYTES / 1024 / 1024} MB limit; nothing was installed.`,
-      );
-    }
+    if (declared === undefined)
+      throw new UserError(`${context.name} is not a readable .zip archive; nothing was installed.`);
+    if (declared > MAX_UNPACKED_BYTES) throw unpacksTooLarge(context.name);
   }
   try {
     await withToolCache(context.env, context.toolCache, async (tc) => {
