@@ -2,10 +2,16 @@
 // the stall limit, and every chunk shown to an observer (hashing, unpacked-size checks) while it
 // arrives, so nothing has to read the file again after the last byte.
 import { open } from 'node:fs/promises';
-import { AttemptError, openAttempt, readBody, socketIdleMs } from './attempt';
-import { isRetryableStatus, retryAfterMs } from './policy';
-import { policyOf, withoutUrlCredentials, withRetries, type HttpDeps } from './request';
-import { httpClientTransport } from './transport';
+import { AttemptError, readBody } from './attempt';
+import { isRetryableStatus } from './policy';
+import {
+  policyOf,
+  retryStatus,
+  sendAttempt,
+  withoutUrlCredentials,
+  withRetries,
+  type HttpDeps,
+} from './request';
 
 /** Sees each chunk of one attempt; a fresh one is made per attempt. */
 export interface DownloadObserver {
@@ -57,26 +63,20 @@ export async function downloadWithRetry<O extends DownloadObserver>(
     request.hint,
     deps,
     async (timeoutMs) => {
-      const transport = deps.transport ?? (await httpClientTransport());
-      const response = await openAttempt(
-        transport,
+      const response = await sendAttempt(
         {
           method: 'GET',
           url: target.url,
           headers: target.headers,
-          idleTimeoutMs: socketIdleMs(policy.stallMs, timeoutMs),
           ...(request.proxy ? { proxy: request.proxy } : {}),
         },
+        deps,
         timeoutMs,
       );
       if (response.status < 200 || response.status > 299) {
         response.cancel(new Error('unwanted'));
         if (!isRetryableStatus(response.status)) throw new DownloadRefused(target.url, response.status);
-        return {
-          retry: `HTTP ${response.status}`,
-          status: response.status,
-          waitMs: retryAfterMs(response.headers['retry-after']),
-        };
+        return retryStatus(response.status, response.headers);
       }
       const observer = request.observe();
       const file = await open(request.dest, 'w', 0o600);

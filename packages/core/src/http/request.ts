@@ -13,7 +13,12 @@ import {
   type HttpClock,
   type RetryPolicy,
 } from './policy';
-import { httpClientTransport, type Transport, type TransportRequest } from './transport';
+import {
+  httpClientTransport,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport';
 
 /** Seams and settings a caller may pass: a fake clock, a tighter policy, a test transport. */
 export interface HttpDeps {
@@ -71,6 +76,26 @@ export type Outcome<T> = { done: T } | { retry: string; status?: number; waitMs?
 export function policyOf(deps: HttpDeps): RetryPolicy {
   return { ...DEFAULT_RETRY, ...deps.policy };
 }
+
+/**
+ * Sends one attempt of a request through the transport (the HTTP client, loaded on first use),
+ * with the socket's idle limit taken from the policy's stall limit.
+ */
+export async function sendAttempt(
+  request: Omit<TransportRequest, 'idleTimeoutMs'>,
+  deps: HttpDeps,
+  timeoutMs: number,
+): Promise<TransportResponse> {
+  const transport = deps.transport ?? (await httpClientTransport());
+  const idleTimeoutMs = socketIdleMs(policyOf(deps).stallMs, timeoutMs);
+  return openAttempt(transport, { ...request, idleTimeoutMs }, timeoutMs);
+}
+
+/** The outcome that retries an answer with a retryable status, waiting as its Retry-After asks. */
+export const retryStatus = (
+  status: number,
+  headers: Readonly<Record<string, string | undefined>>,
+): Outcome<never> => ({ retry: `HTTP ${status}`, status, waitMs: retryAfterMs(headers['retry-after']) });
 
 /**
  * Runs `attempt` under the policy: retries what `attempt` reports as retryable, waiting with backoff
@@ -172,9 +197,7 @@ export async function requestWithRetry(request: HttpRequest, deps: HttpDeps = {}
     ...(request.proxy ? { proxy: request.proxy } : {}),
   };
   return withRetries<HttpResponse>(request.what, target.url, request.hint, deps, async (timeoutMs) => {
-    const transport = deps.transport ?? (await httpClientTransport());
-    const idleTimeoutMs = socketIdleMs(policy.stallMs, timeoutMs);
-    const response = await openAttempt(transport, { ...sent, idleTimeoutMs }, timeoutMs);
+    const response = await sendAttempt(sent, deps, timeoutMs);
     const chunks: Buffer[] = [];
     await readBody(
       response,
@@ -188,12 +211,7 @@ export async function requestWithRetry(request: HttpRequest, deps: HttpDeps = {}
       body: Buffer.concat(chunks).toString('utf8'),
       headers: response.headers,
     };
-    if (!isRetryableStatus(answer.status)) return { done: answer };
-    return {
-      retry: `HTTP ${answer.status}`,
-      status: answer.status,
-      waitMs: retryAfterMs(answer.headers['retry-after']),
-    };
+    return isRetryableStatus(answer.status) ? retryStatus(answer.status, answer.headers) : { done: answer };
   });
 }
 
