@@ -26,7 +26,25 @@ export * from './report/build-report';
 export * from './steps/engine-step';
 export * from './steps/build-push';
 export * from './run/temp-dir';
-export * from './credentials/http';
+// The one HTTP layer, for the front-ends' adapters (the GitHub ID token, the Buildkite agent API).
+export {
+  backoffDelay,
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  realClock,
+  type HttpClock,
+  type RetryPolicy,
+} from './http/policy';
+export {
+  HttpFailure,
+  parseJson,
+  requestWithRetry,
+  stringField,
+  type HttpDeps,
+  type HttpRequest,
+  type HttpResponse,
+} from './http/request';
+export type { Transport, TransportRequest, TransportResponse } from './http/transport';
 export * from './credentials/jwt';
 export * from './credentials/providers';
 export * from './credentials/identity';

@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { requestWithRetry, parseJson, stringField, type HttpDeps } from './http';
+import { parseJson, requestWithRetry, stringField, type HttpDeps } from '../http/request';
 import { DEPOT_AUDIENCE, describeClaims, readClaims } from './jwt';
 import type { ProviderIo } from './resolve';
 

@@ -1,5 +1,6 @@
 import { UserError } from '../errors';
-import { parseJson, realClock, requestWithRetry, stringField, type HttpDeps } from './http';
+import { realClock } from '../http/policy';
+import { parseJson, requestWithRetry, stringField, type HttpDeps } from '../http/request';
 import { DEPOT_AUDIENCE } from './jwt';
 import type { ProviderIo } from './resolve';
 

@@ -1,5 +1,5 @@
 import type { CiContext } from '../ci';
-import type { HttpDeps } from './http';
+import type { HttpDeps } from '../http/request';
 import { DEPOT_AUDIENCE } from './jwt';
 import type { CredentialProvider, ProviderIo } from './resolve';
 import type { CredentialSource } from './types';

@@ -1,5 +1,5 @@
 import type { CiContext } from '../ci';
-import type { HttpDeps } from './http';
+import type { HttpDeps } from '../http/request';
 import type { CredentialProvider } from './resolve';
 
 /**

@@ -5,8 +5,6 @@ import { UserError } from '../errors';
 import { redactUrl, type RetryPolicy } from '../http/policy';
 import { HttpFailure, parseJson, requestWithRetry, type HttpDeps } from '../http/request';
 
-export { redactUrl };
-
 /** An answer that is not what the install needs: a 404, a 403, a body that is not JSON. */
 export class HttpError extends UserError {
   constructor(

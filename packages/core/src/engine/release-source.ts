@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import { downloadWithRetry, DownloadRefused } from '../http/download';
-import { fetchJson, fetchText, HttpError, type InstallHttp, redactUrl } from './http';
+import { redactUrl } from '../http/policy';
+import { fetchJson, fetchText, HttpError, type InstallHttp } from './http';
 import { assetName, assetUrl, checksumUrls, DEFAULT_DOWNLOAD_URL, releaseEndpoint } from './platform';
 import type { AcquireRequest } from './request';
 import { ArchiveDownload } from './archive-observer';
