@@ -29,13 +29,11 @@ export async function coldInstall({ dir, env, toolCache }) {
   const run = newRunRecord();
   const release = await startRelease(await releaseFiles(dir), run, 0);
   env['INPUT_DOWNLOAD-URL'] = release.url;
-  const floorScript = join(dir, 'cold-floor.mjs');
+  const floorScript = join(dir, 'cold-floor.cjs');
   await writeFile(
     floorScript,
-    `${FLOOR_IMPORTS}
-${installSnippet(release.archiveUrl)}
-appendFileSync(process.env.GITHUB_OUTPUT, 'path=' + binary + '\\n');
-`,
+    floorMain(`${installSnippet(release.archiveUrl)}
+appendFileSync(process.env.GITHUB_OUTPUT, 'path=' + binary + '\\n');`),
   );
   return {
     floorScript,
@@ -69,12 +67,11 @@ export async function coldBuildPush({ dir, env, toolCache }) {
     DEPOT_RELEASE_URL: release.url,
     DEPOT_CLI_VERSION: COLD_VERSION,
   });
-  const floorScript = join(dir, 'cold-build-floor.mjs');
+  const floorScript = join(dir, 'cold-build-floor.cjs');
   await writeFile(
     floorScript,
-    `${FLOOR_IMPORTS}
-import { spawn } from 'node:child_process';
-import { get, request } from 'node:http';
+    floorMain(`const { spawn } = require('node:child_process');
+const { get, request } = require('node:http');
 const json = async (res) => {
   const chunks = [];
   for await (const chunk of res) chunks.push(chunk);
@@ -98,8 +95,7 @@ const child = spawn(binary, ['build', '.'], { stdio: 'inherit', env: { ...proces
 child.on('exit', (code) => {
   appendFileSync(process.env.GITHUB_OUTPUT, 'imageid=sha256:0\\n');
   process.exitCode = code ?? 1;
-});
-`,
+});`),
   );
   return {
     floorScript,
@@ -111,11 +107,22 @@ child.on('exit', (code) => {
   };
 }
 
-const FLOOR_IMPORTS = `import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import { get as download } from 'node:http';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';`;
+/**
+ * A floor script: CommonJS like the bundles it is measured against (see FLOOR_SCRIPT in
+ * bench.mjs), its body in an async function since CommonJS has no top-level await.
+ */
+const floorMain = (body) => `const { spawnSync } = require('node:child_process');
+const { appendFileSync, copyFileSync, createWriteStream, mkdirSync, rmSync } = require('node:fs');
+const { get: download } = require('node:http');
+const { join } = require('node:path');
+const { pipeline } = require('node:stream/promises');
+(async () => {
+${body}
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
 
 /** Floor code that downloads, unpacks and stores the archive; leaves the stored path in `binary`. */
 function installSnippet(archiveUrl) {

@@ -87,8 +87,10 @@ const STEPS = [
   },
 ];
 
-const FLOOR_SCRIPT = `import { spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+// CommonJS, the cheapest way Node starts a script: as an ES module the floor would also pay Node's
+// ES module loader (~4.7 ms on Node 20), which a step bundled as CommonJS does not.
+const FLOOR_SCRIPT = `const { spawn } = require('node:child_process');
+const { appendFileSync } = require('node:fs');
 const child = spawn('depot', ['build', '.'], { stdio: 'inherit' });
 child.on('exit', (code) => {
   appendFileSync(process.env.GITHUB_OUTPUT, 'imageid=sha256:0\\n');
@@ -232,7 +234,7 @@ async function benchStep(step, actionDir, runs, memoryMethod) {
     );
     await writeFile(join(bin, 'depot'), '#!/bin/sh\nexit 0\n');
     await chmod(join(bin, 'depot'), 0o755);
-    const floorScript = join(dir, 'floor.mjs');
+    const floorScript = join(dir, 'floor.cjs');
     await writeFile(floorScript, FLOOR_SCRIPT);
     const preload = join(dir, 'rss-preload.mjs');
     await writeFile(preload, RSS_PRELOAD);
