@@ -35,7 +35,7 @@ async function runStub(fixture: string, exitCode: number) {
   const result = await runCommand(
     line,
     { PATH: process.env.PATH },
-    { stdout: () => {}, stderr: (c) => void chunks.push(c) },
+    (c) => void chunks.push(c),
   );
   return { result, printed: Buffer.concat(chunks).toString('utf8') };
 }

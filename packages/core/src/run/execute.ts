@@ -1,20 +1,21 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { UserError } from '../errors';
 import type { CommandLine } from '../plan/types';
 import { BuildOutputReader } from '../report/problems';
+import { EngineOutputFile, RELAY_INTERVAL_MS } from './output-file';
 
-/** Where the engine's output goes; the front-end passes its own streams (the job log). */
-export interface OutputSink {
-  stdout(chunk: Buffer): void;
-  stderr(chunk: Buffer): void;
-}
+/**
+ * Where the engine's output goes (the job log): its stdout and stderr together, in the order the
+ * engine wrote them.
+ */
+export type OutputSink = (chunk: Buffer) => void;
 
 export interface RunResult {
   exitCode: number;
   /** Signal that ended the engine, if any (it was cancelled). */
   signal?: NodeJS.Signals;
-  /** The engine's last lines of output (stderr and stdout), for diagnosis. */
+  /** The engine's last lines of output (stdout and stderr), for diagnosis. */
   tail: string[];
   /** From the CLI's `[depot] build: <url>` line. */
   buildUrl?: string;
@@ -62,8 +63,9 @@ class LineTail {
 }
 
 /**
- * Runs an engine's command line without a shell, streaming its output as it comes, and forwards
- * SIGINT and SIGTERM so cancelling the job stops the build instead of orphaning it.
+ * Runs an engine's command line without a shell, relaying its output as it comes (see
+ * EngineOutputFile), and forwards SIGINT and SIGTERM so cancelling the job stops the build instead
+ * of orphaning it. Output the engine leaves to a process that outlives it is not waited for.
  */
 export function runCommand(
   plan: CommandLine,
@@ -92,11 +94,26 @@ export function runCommand(
       );
       return;
     }
-    const child = spawn(plan.command, plan.args, {
-      cwd: plan.cwd,
-      env: { ...baseEnv, ...plan.env },
-      stdio: ['inherit', 'pipe', 'pipe'],
-    });
+    const file = EngineOutputFile.open();
+    const relay = (chunk: Buffer): void => {
+      sink(chunk);
+      tail.push(chunk);
+    };
+    let child: ChildProcess;
+    try {
+      child = spawn(plan.command, plan.args, {
+        cwd: plan.cwd,
+        env: { ...baseEnv, ...plan.env },
+        stdio: ['inherit', file.fd, file.fd],
+      });
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    const pass = (): void => {
+      if (!file.read(relay)) setImmediate(pass);
+    };
+    const relaying = setInterval(pass, RELAY_INTERVAL_MS);
     const timer = watch
       ? setTimeout(() => {
           if (ready) return;
@@ -109,19 +126,18 @@ export function runCommand(
     const onTerm = forward('SIGTERM');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
+    let detached = false;
+    // Both 'error' and 'close' may come; the output file is read to its end and closed once.
     const detach = (): void => {
+      if (detached) return;
+      detached = true;
+      clearInterval(relaying);
       if (timer) clearTimeout(timer);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
+      file.read(relay, true);
+      file.close();
     };
-    child.stdout.on('data', (chunk: Buffer) => {
-      sink.stdout(chunk);
-      tail.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      sink.stderr(chunk);
-      tail.push(chunk);
-    });
     child.on('error', (error: NodeJS.ErrnoException) => {
       detach();
       reject(

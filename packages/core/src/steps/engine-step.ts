@@ -7,7 +7,7 @@ import { findOnPath, versionFromPath } from '../engine/locate';
 import type { Engine } from '../engine/types';
 import { InputError, UserError } from '../errors';
 import type { Diagnosis } from '../run/diagnose';
-import { captureOutput, type RunResult } from '../run/execute';
+import { captureOutput, type OutputSink, type RunResult } from '../run/execute';
 import { removeStepDir } from '../run/temp-dir';
 
 // What every engine step (build-push, bake) shares around the pipeline in ./pipeline.ts.
@@ -75,11 +75,11 @@ export function makeStepDir(step: StepContext, prefix: string, dryRun: boolean):
   return dir;
 }
 
-/** Streams an engine's output to the job log. */
-export const engineSink = (adapter: CiAdapter) => ({
-  stdout: (c: Buffer) => adapter.writeStdout(c),
-  stderr: (c: Buffer) => adapter.writeStderr(c),
-});
+/** Streams an engine's output (its stdout and stderr, as written) to the job log. */
+export const engineSink =
+  (adapter: CiAdapter): OutputSink =>
+  (chunk) =>
+    adapter.writeStdout(chunk);
 
 /** Sets each defined output and logs it, in one group. */
 export async function setOutputs(
