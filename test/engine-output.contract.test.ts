@@ -1,0 +1,132 @@
+// How the bundled build-push action relays its engine's output (dist/build-push/index.js run as a
+// process, with a shell script as the depot CLI): both streams in the order the engine wrote
+// them, as the engine writes them, all of it however much, and no file left in the temp
+// directory, also when the step is killed.
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REPO_ROOT, runAction } from './harness/runner';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+async function dir(prefix: string): Promise<string> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  cleanups.push(() => rm(path, { recursive: true, force: true }));
+  return path;
+}
+
+/** A `depot` on PATH that runs `script` (sh) whatever it is asked, and the TMPDIR the step gets. */
+async function engine(script: string): Promise<{ bin: string; tmp: string }> {
+  const bin = await dir('engine-output-bin-');
+  await writeFile(join(bin, 'depot'), `#!/bin/sh\n${script}\n`);
+  await chmod(join(bin, 'depot'), 0o755);
+  return { bin, tmp: await dir('engine-output-tmp-') };
+}
+
+async function build(script: string) {
+  const { bin, tmp } = await engine(script);
+  const result = await runAction('build-push', {
+    inputs: { token: 'depot_project_token_relay', context: '.' },
+    env: { TMPDIR: tmp },
+    prependPath: [bin],
+  });
+  cleanups.push(() => result.cleanup());
+  return { result, tmp };
+}
+
+/** The lines between the stop-commands marker and its resume token: what the engine printed. */
+function engineLines(stdout: string): string[] {
+  const stop = /^::stop-commands::(\w+)$/m.exec(stdout);
+  if (!stop) throw new Error(`no engine output in:\n${stdout}`);
+  const start = stdout.indexOf(stop[0]) + stop[0].length + 1;
+  return stdout
+    .slice(start, stdout.indexOf(`::${stop[1]}::`, start))
+    .split('\n')
+    .slice(0, -1);
+}
+
+describe("the engine's output", () => {
+  test('keeps the order in which the engine wrote its stdout and stderr', async () => {
+    const { result } = await build(
+      'i=1; while [ $i -le 200 ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done',
+    );
+    expect(result.main.exitCode).toBe(0);
+    const expected = Array.from({ length: 200 }, (_, i) => [`out ${i + 1}`, `err ${i + 1}`]).flat();
+    expect(engineLines(result.main.stdout)).toEqual(expected);
+  });
+
+  test('reaches the log while the engine runs, not when it ends', async () => {
+    const { bin, tmp } = await engine('echo "building step 1"; sleep 2; echo "building step 2"');
+    const work = await dir('engine-output-step-');
+    for (const f of ['OUTPUT', 'STATE', 'SUMMARY']) await writeFile(join(work, f), '');
+    const started = Date.now();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'build-push', 'index.js')], {
+      env: {
+        PATH: [bin, '/usr/bin', '/bin'].join(':'),
+        TMPDIR: tmp,
+        RUNNER_TEMP: work,
+        GITHUB_OUTPUT: join(work, 'OUTPUT'),
+        GITHUB_STATE: join(work, 'STATE'),
+        GITHUB_STEP_SUMMARY: join(work, 'SUMMARY'),
+        INPUT_TOKEN: 'depot_project_token_relay',
+        INPUT_CONTEXT: '.',
+      },
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let seenAt: number | undefined;
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('building step 1')) seenAt ??= Date.now();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const endedAt = Date.now();
+    expect(code).toBe(0);
+    expect(seenAt).toBeDefined();
+    // The first line came within a second of the start and well before the engine's 2 s sleep ended.
+    expect((seenAt ?? endedAt) - started).toBeLessThan(1500);
+    expect(endedAt - (seenAt ?? endedAt)).toBeGreaterThan(1500);
+    expect(stdout).toContain('building step 2');
+  });
+
+  test('is relayed whole however much the engine prints (24 MiB)', async () => {
+    // 393,216 lines of 63 characters and a newline.
+    const { result } = await build(
+      "yes 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' | head -n 393216; echo last line >&2",
+    );
+    expect(result.main.exitCode).toBe(0);
+    const lines = engineLines(result.main.stdout);
+    expect(lines).toHaveLength(393_217);
+    expect(lines.at(-1)).toBe('last line');
+    expect(new Set(lines.slice(0, -1))).toEqual(new Set(['x'.repeat(63)]));
+  });
+
+  test('leaves nothing in the temp directory, while the engine runs or after', async () => {
+    const { result, tmp } = await build('ls -A "$TMPDIR"; echo done');
+    expect(result.main.exitCode).toBe(0);
+    // What the engine saw in TMPDIR while it ran: nothing (the file it writes to has no name).
+    expect(engineLines(result.main.stdout)).toEqual(['done']);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  test('leaves nothing in the temp directory when the step is killed mid-build', async () => {
+    const { bin, tmp } = await engine('echo started; sleep 30');
+    const result = await runAction('build-push', {
+      inputs: { token: 'depot_project_token_relay', context: '.' },
+      env: { TMPDIR: tmp },
+      prependPath: [bin],
+      timeoutMs: 1500,
+    });
+    cleanups.push(() => result.cleanup());
+    expect(result.main.signal).toBe('SIGKILL');
+    await sleep(100);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+});
