@@ -35,7 +35,7 @@ async function runStub(fixture: string, exitCode: number) {
   const result = await runCommand(
     line,
     { PATH: process.env.PATH },
-    (c) => void chunks.push(c),
+    { write: (c) => void chunks.push(c), dir: stub.dir },
   );
   return { result, printed: Buffer.concat(chunks).toString('utf8') };
 }

@@ -1,14 +1,13 @@
 // How the bundled build-push action relays its engine's output (dist/build-push/index.js run as a
 // process, with a shell script as the depot CLI): both streams in the order the engine wrote
-// them, as the engine writes them, all of it however much, and no file left in the temp
-// directory, also when the step is killed.
+// them, as the engine writes them, all of it however much, and no file left in RUNNER_TEMP,
+// also when the step is killed.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT, runAction } from './harness/runner';
+import { filesUnder, REPO_ROOT, runAction, type ActionResult } from './harness/runner';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,24 +20,26 @@ async function dir(prefix: string): Promise<string> {
   return path;
 }
 
-/** A `depot` on PATH that runs `script` (sh) whatever it is asked, and the TMPDIR the step gets. */
-async function engine(script: string): Promise<{ bin: string; tmp: string }> {
+/** A directory with a `depot` that runs `script` (sh) whatever it is asked. */
+async function engine(script: string): Promise<string> {
   const bin = await dir('engine-output-bin-');
   await writeFile(join(bin, 'depot'), `#!/bin/sh\n${script}\n`);
   await chmod(join(bin, 'depot'), 0o755);
-  return { bin, tmp: await dir('engine-output-tmp-') };
+  return bin;
 }
 
-async function build(script: string) {
-  const { bin, tmp } = await engine(script);
+async function build(script: string, options: { timeoutMs?: number } = {}) {
   const result = await runAction('build-push', {
     inputs: { token: 'depot_project_token_relay', context: '.' },
-    env: { TMPDIR: tmp },
-    prependPath: [bin],
+    prependPath: [await engine(script)],
+    ...options,
   });
   cleanups.push(() => result.cleanup());
-  return { result, tmp };
+  return result;
 }
+
+/** Files the step left in RUNNER_TEMP (the harness keeps its own elsewhere). */
+const leftInRunnerTemp = (result: ActionResult) => filesUnder(join(result.tempDir, 'runner-temp'));
 
 /** The lines between the stop-commands marker and its resume token: what the engine printed. */
 function engineLines(stdout: string): string[] {
@@ -53,7 +54,7 @@ function engineLines(stdout: string): string[] {
 
 describe("the engine's output", () => {
   test('keeps the order in which the engine wrote its stdout and stderr', async () => {
-    const { result } = await build(
+    const result = await build(
       'i=1; while [ $i -le 200 ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done',
     );
     expect(result.main.exitCode).toBe(0);
@@ -62,14 +63,13 @@ describe("the engine's output", () => {
   });
 
   test('reaches the log while the engine runs, not when it ends', async () => {
-    const { bin, tmp } = await engine('echo "building step 1"; sleep 2; echo "building step 2"');
+    const bin = await engine('echo "building step 1"; sleep 2; echo "building step 2"');
     const work = await dir('engine-output-step-');
     for (const f of ['OUTPUT', 'STATE', 'SUMMARY']) await writeFile(join(work, f), '');
     const started = Date.now();
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'build-push', 'index.js')], {
       env: {
         PATH: [bin, '/usr/bin', '/bin'].join(':'),
-        TMPDIR: tmp,
         RUNNER_TEMP: work,
         GITHUB_OUTPUT: join(work, 'OUTPUT'),
         GITHUB_STATE: join(work, 'STATE'),
@@ -98,7 +98,7 @@ describe("the engine's output", () => {
 
   test('is relayed whole however much the engine prints (24 MiB)', async () => {
     // 393,216 lines of 63 characters and a newline.
-    const { result } = await build(
+    const result = await build(
       "yes 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' | head -n 393216; echo last line >&2",
     );
     expect(result.main.exitCode).toBe(0);
@@ -108,25 +108,19 @@ describe("the engine's output", () => {
     expect(new Set(lines.slice(0, -1))).toEqual(new Set(['x'.repeat(63)]));
   });
 
-  test('leaves nothing in the temp directory, while the engine runs or after', async () => {
-    const { result, tmp } = await build('ls -A "$TMPDIR"; echo done');
+  test('leaves no file in RUNNER_TEMP, while the engine runs or after', async () => {
+    // What the engine sees in RUNNER_TEMP while it runs: only the step's own directory (the file
+    // it writes its output to has no name).
+    const result = await build('ls -A "$RUNNER_TEMP"; echo done');
     expect(result.main.exitCode).toBe(0);
-    // What the engine saw in TMPDIR while it ran: nothing (the file it writes to has no name).
-    expect(engineLines(result.main.stdout)).toEqual(['done']);
-    expect(await readdir(tmp)).toEqual([]);
+    expect(engineLines(result.main.stdout)).toEqual([result.state.tempDir.split('/').at(-1), 'done']);
+    expect(await leftInRunnerTemp(result)).toEqual([]);
   });
 
-  test('leaves nothing in the temp directory when the step is killed mid-build', async () => {
-    const { bin, tmp } = await engine('echo started; sleep 30');
-    const result = await runAction('build-push', {
-      inputs: { token: 'depot_project_token_relay', context: '.' },
-      env: { TMPDIR: tmp },
-      prependPath: [bin],
-      timeoutMs: 1500,
-    });
-    cleanups.push(() => result.cleanup());
+  test('leaves no file in RUNNER_TEMP when the step is killed mid-build', async () => {
+    const result = await build('echo started; sleep 30', { timeoutMs: 1500 });
     expect(result.main.signal).toBe('SIGKILL');
-    await sleep(100);
-    expect(await readdir(tmp)).toEqual([]);
+    expect(result.post?.exitCode).toBe(0);
+    expect(await leftInRunnerTemp(result)).toEqual([]);
   });
 });

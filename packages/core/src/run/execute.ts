@@ -5,11 +5,13 @@ import type { CommandLine } from '../plan/types';
 import { BuildOutputReader } from '../report/problems';
 import { EngineOutputFile, RELAY_INTERVAL_MS } from './output-file';
 
-/**
- * Where the engine's output goes (the job log): its stdout and stderr together, in the order the
- * engine wrote them.
- */
-export type OutputSink = (chunk: Buffer) => void;
+/** Where the engine's output goes: its stdout and stderr together, in the order written. */
+export interface OutputSink {
+  /** Passes a chunk on to the job log. */
+  write(chunk: Buffer): void;
+  /** The directory for the file the output passes through (the CI's temp directory). */
+  dir: string;
+}
 
 export interface RunResult {
   exitCode: number;
@@ -84,19 +86,9 @@ export function runCommand(
     ready ||= Boolean(watch?.ready.test(line));
   });
   return new Promise((resolve, reject) => {
-    // spawn reports a missing working directory as the command's ENOENT; say which it is.
-    if (!existsSync(plan.cwd)) {
-      reject(
-        new UserError(
-          `The working directory ${plan.cwd} does not exist.`,
-          'Check the checkout step and the context, source or workdir inputs.',
-        ),
-      );
-      return;
-    }
-    const file = EngineOutputFile.open();
+    const file = EngineOutputFile.open(sink.dir);
     const relay = (chunk: Buffer): void => {
-      sink(chunk);
+      sink.write(chunk);
       tail.push(chunk);
     };
     let child: ChildProcess;
@@ -140,14 +132,7 @@ export function runCommand(
     };
     child.on('error', (error: NodeJS.ErrnoException) => {
       detach();
-      reject(
-        error.code === 'ENOENT'
-          ? new UserError(
-              `Cannot run ${plan.command}: it does not exist or is not executable.`,
-              'Check PATH and the setup step.',
-            )
-          : error,
-      );
+      reject(error.code === 'ENOENT' ? cannotStart(plan) : error);
     });
     child.on('close', (code, signal) => {
       detach();
@@ -163,6 +148,19 @@ export function runCommand(
       });
     });
   });
+}
+
+/** spawn reports a missing working directory as the command's ENOENT: says which it was. */
+function cannotStart(plan: CommandLine): UserError {
+  return existsSync(plan.cwd)
+    ? new UserError(
+        `Cannot run ${plan.command}: it does not exist or is not executable.`,
+        'Check PATH and the setup step.',
+      )
+    : new UserError(
+        `The working directory ${plan.cwd} does not exist.`,
+        'Check the checkout step and the context, source or workdir inputs.',
+      );
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

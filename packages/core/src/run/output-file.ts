@@ -1,5 +1,4 @@
 import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** How often the file is read while the engine runs: well below what a CI log view refreshes at. */
@@ -29,7 +28,7 @@ export class EngineOutputFile {
     private path: string | undefined,
   ) {}
 
-  static open(dir = tmpdir()): EngineOutputFile {
+  static open(dir: string): EngineOutputFile {
     for (let attempt = 1; ; attempt++) {
       const path = join(dir, `depot-output-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
       let fd: number;

@@ -76,10 +76,10 @@ export function makeStepDir(step: StepContext, prefix: string, dryRun: boolean):
 }
 
 /** Streams an engine's output (its stdout and stderr, as written) to the job log. */
-export const engineSink =
-  (adapter: CiAdapter): OutputSink =>
-  (chunk) =>
-    adapter.writeStdout(chunk);
+export const engineSink = ({ adapter, ci }: StepContext): OutputSink => ({
+  write: (chunk) => adapter.writeStdout(chunk),
+  dir: ci.tempDir,
+});
 
 /** Sets each defined output and logs it, in one group. */
 export async function setOutputs(

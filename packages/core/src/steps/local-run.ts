@@ -45,7 +45,7 @@ export async function runLocalEngine(
   engine: LocalEngine,
 ): Promise<RunResult> {
   const { ci } = step;
-  const sink = engineSink(step.adapter);
+  const sink = engineSink(step);
   if (engine.mode === 'buildx') return runCommand(renderLocal(invocation, engine), ci.env, sink);
   if (invocation.subcommand === 'bake') return runClassicBake(step, invocation, engine);
 
@@ -82,7 +82,7 @@ async function runClassicBake(
   engine: LocalEngine,
 ): Promise<RunResult> {
   const { ci } = step;
-  const sink = engineSink(step.adapter);
+  const sink = engineSink(step);
   const aliases: string[] = [];
   const metadata: Record<string, Record<string, string>> = {};
   const started = Date.now();

@@ -77,7 +77,7 @@ export async function pullMain(step: StepContext): Promise<number> {
 
   const line = pullCommandLine(options, buildId, choice.engine.path, ci.workspace, choice.credentials);
   adapter.info(`depot ${line.args.join(' ')}`);
-  const result = await runCommand(line, ci.env, engineSink(adapter));
+  const result = await runCommand(line, ci.env, engineSink(step));
   const diagnosed = await failureOf(result);
   const failure = diagnosed && pullFailure(diagnosed);
 

@@ -70,10 +70,7 @@ export async function runOnEngine(
   watch?: StartWatch,
 ): Promise<RunResult> {
   const { ci } = step;
-  // A fallback run must not read the result files of the run before it.
-  for (const file of [invocation.outputs.metadataFile, invocation.outputs.iidFile])
-    if (file) removeIfThere(file);
-  const sink = engineSink(step.adapter);
+  const sink = engineSink(step);
   if (run.kind === 'depot')
     return runCommand(renderDepot(invocation, run.engine, run.credentials), ci.env, sink, watch);
   // Only the depot CLI prints a Depot build link; whatever a local build prints is not one.
@@ -82,11 +79,18 @@ export async function runOnEngine(
   return { ...local, buildUrl: undefined };
 }
 
-/** Removes a file that may not exist (unlink rather than rm, whose module is slow to load). */
-function removeIfThere(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // not there: nothing to remove
+/**
+ * Removes the result files an earlier run left (a fallback run must not report the files of the
+ * Depot run before it). A first run needs none of this: its step directory is new.
+ */
+export function removeResultFiles(invocation: Invocation): void {
+  for (const file of [invocation.outputs.metadataFile, invocation.outputs.iidFile]) {
+    if (!file) continue;
+    try {
+      // unlink rather than rm, whose module is slow to load
+      unlinkSync(file);
+    } catch {
+      // not there: nothing to remove
+    }
   }
 }

@@ -7,7 +7,7 @@ import type { RunResult } from '../run/execute';
 import { fallbackEngine, findLocalEngine, type EngineChoice } from './engine-choice';
 import { engineVersion, failureOf, type StepContext } from './engine-step';
 import type { EngineCommand, EngineSettings } from './pipeline';
-import { commandLines, gapsOf, runOnEngine, type RunEngine } from './run-engine';
+import { commandLines, gapsOf, removeResultFiles, runOnEngine, type RunEngine } from './run-engine';
 
 // 4. run: the chosen engine, then the local one after a Depot infrastructure failure when the
 // step asked for that (buildx-fallback), each announced by the plan it runs.
@@ -88,6 +88,7 @@ export async function runWithFallback<O>(
       (gaps.length ? `, leaving out ${describeGaps(gaps)}.` : '.'),
   );
   await printPlan(step, command, invocation, { kind: 'local', engine: local }, choice, settings, false);
+  removeResultFiles(invocation);
   return {
     result: await runOnEngine(step, invocation, { kind: 'local', engine: local }),
     engineLabel: `${describeLocalEngine(local)}: fallback after Depot failed`,
