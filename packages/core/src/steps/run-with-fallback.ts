@@ -48,9 +48,10 @@ export async function printPlan<O>(
     choice.credentials.source,
     command.describeOutputs(invocation),
   );
-  await step.adapter.group(dryRun ? 'Plan (dry run: nothing was run)' : 'Plan', async () => {
-    for (const line of description) step.adapter.info(line);
-  });
+  // One message of many lines: one write to the log rather than one per line.
+  await step.adapter.group(dryRun ? 'Plan (dry run: nothing was run)' : 'Plan', async () =>
+    step.adapter.info(description.join('\n')),
+  );
 }
 
 /** Runs the chosen engine; after a Depot infrastructure failure, the local one if asked to. */
