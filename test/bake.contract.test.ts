@@ -55,7 +55,7 @@ describe('bake against the recording engine', () => {
     expect(build.argv).toEqual([
       'bake',
       '--metadata-file',
-      expect.stringMatching(/depot-bake-\w+\/metadata\.json$/),
+      expect.stringMatching(/depot-bake-\w+-metadata\.json$/),
       '--push',
       // Default provenance for the targets without their own (worker sets mode=max itself); the
       // harness's payload has no repository.private, which the peers read as public: mode=max.

@@ -103,18 +103,18 @@ describe('build-push against the recording engine', () => {
       '--build-arg',
       'VERSION=1.2.3',
       '--iidfile',
-      expect.stringMatching(/runner-temp\/depot-build-\w+\/iidfile$/),
+      expect.stringMatching(/runner-temp\/depot-build-\w+-iidfile$/),
       '--metadata-file',
-      expect.stringMatching(/runner-temp\/depot-build-\w+\/metadata\.json$/),
+      expect.stringMatching(/runner-temp\/depot-build-\w+-metadata\.json$/),
       '--platform',
       'linux/amd64,linux/arm64',
       '--provenance',
       expect.stringMatching(/^mode=max,builder-id=https:\/\/github\.com\/.+\/actions\/runs\/\d+$/),
       '--push',
       '--secret',
-      expect.stringMatching(/^id=NPM,src=.*\/secret-1$/),
+      expect.stringMatching(/^id=NPM,src=.*runner-temp\/depot-build-\w+-secret-1$/),
       '--secret',
-      expect.stringMatching(/^id=MULTI,src=.*\/secret-2$/),
+      expect.stringMatching(/^id=MULTI,src=.*-secret-2$/),
       '--secret',
       `id=FILE,src=${secretFile}`,
       '--secret',
@@ -310,7 +310,7 @@ describe('build-push against the recording engine', () => {
     expect(result.main.stdout).toMatch(/command: +\S+\/depot build .*--tag a\/b:1 \./);
     expect(result.main.stdout).toContain('credentials: token input');
     expect(result.main.stdout).toContain('environment: DEPOT_TOKEN=***');
-    expect(result.main.stdout).toMatch(/file: +\S+\/secret-1 \(secret X, \d+ bytes, mode 0600\)/);
+    expect(result.main.stdout).toMatch(/file: +\S+-secret-1 \(secret X, \d+ bytes, mode 0600\)/);
     expect(result.outputs).toEqual({});
     expect(await engine.records()).toEqual([]);
     expect(await leftInRunnerTemp(result)).toEqual([]);

@@ -26,6 +26,11 @@ export interface CiContext {
   workspace: string;
   /** Directory for this step's temp files (GitHub: RUNNER_TEMP). */
   tempDir: string;
+  /**
+   * True when tempDir is private to the job (GitHub's RUNNER_TEMP, which the runner also empties
+   * after each job): a step's files then go straight into it, without a directory of their own.
+   */
+  tempDirIsPrivate?: boolean;
   /** Environment of the step, read-only; the core takes variables from here, never from process.env. */
   env: Readonly<Record<string, string | undefined>>;
 }

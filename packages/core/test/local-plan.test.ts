@@ -21,12 +21,12 @@ const ci: CiContext = { provider: 'github', workspace: '/work', tempDir: '/tmp',
 
 async function build(inputs: Record<string, string>) {
   const options = await readOptions(buildSchema, (n) => inputs[n] ?? '');
-  return planBuild({ options, ci, stepDir: '/tmp/s' });
+  return planBuild({ options, ci, stepFiles: '/tmp/s/' });
 }
 
 async function bake(inputs: Record<string, string>, definition?: BakeDefinition) {
   const options = await readOptions(bakeSchema, (n) => ({ workdir: '.', ...inputs })[n] ?? '');
-  return planBake({ options, ci, source: { kind: 'local', cwd: '/w' }, definition, stepDir: '/s' });
+  return planBake({ options, ci, source: { kind: 'local', cwd: '/w' }, definition, stepFiles: '/s/' });
 }
 
 describe('local engines: what they render and what they refuse', () => {
@@ -217,7 +217,7 @@ describe('local bake', () => {
       options,
       ci,
       source: { kind: 'remote', ref: 'https://github.com/a/b.git', cwd: '/w' },
-      stepDir: '/s',
+      stepFiles: '/s/',
     });
     expect(localGapsOf(invocation, classic)).toEqual([
       { what: 'source', why: 'a remote definition needs docker buildx', blocking: true },

@@ -53,7 +53,7 @@ async function plan(
     source: opts.source ?? local,
     // A local source always has its definition read first; one plain target stands in for it.
     definition: opts.def ?? (opts.source ? undefined : { target: { app: { tags: ['a:1'] } } }),
-    stepDir: STEP,
+    stepFiles: `${STEP}/`,
   });
   const depot = renderDepot(
     invocation,

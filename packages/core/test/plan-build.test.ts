@@ -39,7 +39,7 @@ const github = (overrides: Partial<CiContext> = {}): CiContext =>
 
 async function plan(inputs: Record<string, string>, context: CiContext = ci()): Promise<Invocation> {
   const options = await readOptions(buildSchema, (name) => inputs[name] ?? '');
-  return planBuild({ options, ci: context, stepDir: STEP });
+  return planBuild({ options, ci: context, stepFiles: `${STEP}/` });
 }
 
 const TOKEN: Credentials = { source: 'token input', token: 'tok' };

@@ -42,6 +42,7 @@ export function githubContext(env: Env, event: GitHubEvent = readEvent(env)): Ci
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     // RUNNER_TEMP is always set on runners; node:os is not worth loading for the fallback.
     tempDir: env.RUNNER_TEMP || env.TMPDIR || env.TEMP || '/tmp',
+    tempDirIsPrivate: Boolean(env.RUNNER_TEMP),
     env,
   };
 }

@@ -5,6 +5,7 @@ import type { Invocation } from '../plan/invocation';
 import type { CommandLine } from '../plan/types';
 import type { Gap } from './gaps';
 import type { LocalEngine } from './types';
+import { stepFile } from '../run/temp-dir';
 
 /** One `docker build` of a bake target, and what to do with its image afterwards. */
 export interface TargetBuild {
@@ -87,7 +88,7 @@ export function planClassicBake(
   invocation: Invocation,
   engine: LocalEngine,
 ): { builds: TargetBuild[]; gaps: Gap[] } {
-  const { definition, cwd, env, tempDir: stepDir } = invocation;
+  const { definition, cwd, env, stepFiles } = invocation;
   const asked = (flag: string): boolean => invocation.args.some((a) => a.flag === flag);
   const gaps: Gap[] = [];
   if (!definition) {
@@ -125,7 +126,7 @@ export function planClassicBake(
         (o) =>
           entryType(o) === 'registry' || (typeof o !== 'string' && o.type === 'image' && o.push === 'true'),
       );
-    const iidFile = join(stepDir, `${index + 1}.iid`);
+    const iidFile = stepFile(stepFiles, `${index + 1}.iid`);
     const args = [
       'build',
       '--progress',

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { BakeDefinition, BakeTarget } from '../bake/definition';
 import { entryType } from '../bake/definition';
 import type { BakeSource } from '../bake/source';
@@ -8,6 +7,7 @@ import { splitKeyValue } from '../options/values';
 import { noDefaultAttestations } from '../options/checks';
 import { resolveProvenance } from './provenance';
 import { ANY_ENGINE, ArgumentList, BUILDX_ONLY, DEPOT_ONLY, type Invocation } from './invocation';
+import { stepFile } from '../run/temp-dir';
 
 export interface BakePlanInput {
   options: BakeOptions;
@@ -15,7 +15,8 @@ export interface BakePlanInput {
   source: BakeSource;
   /** The resolved definition; absent for a remote source (`--print` cannot read one). */
   definition?: BakeDefinition;
-  stepDir: string;
+  /** Prefix of this step's private files (see run/temp-dir.ts). */
+  stepFiles: string;
 }
 
 const hasProvenance = (t: BakeTarget): boolean => (t.attest ?? []).some((a) => entryType(a) === 'provenance');
@@ -57,8 +58,8 @@ function defaultProvenanceSets(input: BakePlanInput): string[] {
  * directory; `vars` reach the definition as environment variables, as bake reads them.
  */
 export function planBake(input: BakePlanInput): Invocation {
-  const { options, ci, source, stepDir, definition } = input;
-  const metadataFile = join(stepDir, 'metadata.json');
+  const { options, ci, source, stepFiles, definition } = input;
+  const metadataFile = stepFile(stepFiles, 'metadata.json');
   const provenance = options.provenance
     ? resolveProvenance({
         input: options.provenance,
@@ -117,7 +118,7 @@ export function planBake(input: BakePlanInput): Invocation {
     outputs: { metadataFile },
     platforms: [...new Set(targets.flatMap((t) => t.platforms ?? []))],
     pushTags: options.push ? targets.flatMap((t) => t.tags ?? []) : [],
-    tempDir: stepDir,
+    stepFiles,
     warnings: [],
     definition,
   };

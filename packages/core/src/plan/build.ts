@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { CiContext } from '../ci';
 import type { BuildOptions } from '../options/build';
 import { splitKeyValue } from '../options/values';
@@ -7,12 +6,13 @@ import { defaultGitContext, gitHost, renderContext } from './git-context';
 import { ArgumentList, BUILDX_ONLY, DEPOT_ONLY, ANY_ENGINE, type Invocation } from './invocation';
 import { hasDockerExporter, hasLocalOrTarExporter, resolveProvenance } from './provenance';
 import type { PlannedFile } from './types';
+import { stepFile } from '../run/temp-dir';
 
 export interface BuildPlanInput {
   options: BuildOptions;
   ci: CiContext;
-  /** Private directory for this step's files (created by the pipeline, removed by cleanup). */
-  stepDir: string;
+  /** Prefix of this step's private files (see run/temp-dir.ts; made by the pipeline, removed by cleanup). */
+  stepFiles: string;
 }
 
 const isGhaCache = (entry: string): boolean => /(^|,)type=gha(,|$)/.test(entry);
@@ -24,7 +24,7 @@ const isFileExport = (output: string): boolean => hasLocalOrTarExporter([output]
  * Depot-only flags after the buildx ones, the context last. Pure: secret values land only in
  * `files`, never in arguments; no engine and no credentials are involved.
  */
-export function planBuild({ options, ci, stepDir }: BuildPlanInput): Invocation {
+export function planBuild({ options, ci, stepFiles }: BuildPlanInput): Invocation {
   const warnings: string[] = [];
   const files: PlannedFile[] = [];
   const gitContext = defaultGitContext(ci);
@@ -33,7 +33,7 @@ export function planBuild({ options, ci, stepDir }: BuildPlanInput): Invocation 
 
   const secrets: { input: string; value: string }[] = [];
   const secretFile = (input: string, id: string, content: string): void => {
-    const path = join(stepDir, `secret-${files.length + 1}`);
+    const path = stepFile(stepFiles, `secret-${files.length + 1}`);
     files.push({ path, purpose: `secret ${id}`, content, secret: true });
     secrets.push({ input, value: `id=${id},src=${path}` });
   };
@@ -79,8 +79,8 @@ export function planBuild({ options, ci, stepDir }: BuildPlanInput): Invocation 
     noDefault: noDefaultAttestations(ci.env),
   });
 
-  const metadataFile = join(stepDir, 'metadata.json');
-  const iidFile = hasLocalOrTarExporter(options.outputs) ? undefined : join(stepDir, 'iidfile');
+  const metadataFile = stepFile(stepFiles, 'metadata.json');
+  const iidFile = hasLocalOrTarExporter(options.outputs) ? undefined : stepFile(stepFiles, 'iidfile');
   const fileExports = options.outputs.filter(isFileExport);
 
   const args = new ArgumentList()
@@ -159,7 +159,7 @@ export function planBuild({ options, ci, stepDir }: BuildPlanInput): Invocation 
     outputs: { metadataFile, iidFile },
     platforms: options.platforms,
     pushTags: options.push ? options.tags : [],
-    tempDir: stepDir,
+    stepFiles,
     warnings,
   };
 }

@@ -59,8 +59,8 @@ export interface Invocation {
   platforms: string[];
   /** Tags the image is pushed under, for an engine that pushes after building. */
   pushTags: string[];
-  /** Directory holding this step's files; removed by cleanup. */
-  tempDir: string;
+  /** Prefix of this step's private files (see run/temp-dir.ts); removed by cleanup. */
+  stepFiles: string;
   /** Things the user should know before the build starts (removed gha cache entries, ...). */
   warnings: string[];
   /**

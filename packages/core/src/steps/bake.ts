@@ -54,7 +54,7 @@ export const bakeCommand: EngineCommand<BakeOptions> = {
     return { options, settings: engineSettings(options), warnings };
   },
 
-  async plan(options, step, choice, stepDir) {
+  async plan(options, step, choice, stepFiles) {
     const { adapter, ci } = step;
     const source = resolveBakeSource(options.source, options.workdir, ci, options.files);
     if (source.notice) adapter.annotate('notice', source.notice);
@@ -77,7 +77,7 @@ export const bakeCommand: EngineCommand<BakeOptions> = {
       adapter.info(`Bake targets: ${Object.keys(definition.target).sort().join(', ')}`);
       adapter.debug(`Bake definition: ${JSON.stringify(definition)}`);
     }
-    const invocation = planBake({ options, ci, source, definition, stepDir });
+    const invocation = planBake({ options, ci, source, definition, stepFiles });
     if (!options.project) invocation.depotProject = depotProjectElsewhere(ci, [source.cwd], definition);
     return invocation;
   },

@@ -51,8 +51,8 @@ export const buildCommand: EngineCommand<BuildOptions> = {
     const { warnings } = validateBuildOptions(options, step.ci.workspace, step.ci.env);
     return { options, settings: engineSettings(options), warnings };
   },
-  async plan(options, step, _choice, stepDir) {
-    const invocation = planBuild({ options, ci: step.ci, stepDir });
+  async plan(options, step, _choice, stepFiles) {
+    const invocation = planBuild({ options, ci: step.ci, stepFiles });
     if (!options.project) {
       const context = invocation.args.find((a) => a.input === 'context' && !a.flag)?.value ?? '.';
       const local = !/^[a-z][\w+.-]*:\/\/|^git@/i.test(context);

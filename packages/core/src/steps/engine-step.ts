@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CiAdapter } from '../adapter';
 import type { CiContext } from '../ci';
 import type { CredentialProvider } from '../credentials/resolve';
@@ -8,7 +6,7 @@ import type { Engine } from '../engine/types';
 import { InputError, UserError } from '../errors';
 import type { Diagnosis } from '../run/diagnose';
 import { captureOutput, type OutputSink, type RunResult } from '../run/execute';
-import { removeStepDir } from '../run/temp-dir';
+import { newStepFiles, plannedStepFiles, removeStepFiles } from '../run/temp-dir';
 
 // What every engine step (build-push, bake) shares around the pipeline in ./pipeline.ts.
 
@@ -20,7 +18,7 @@ export interface StepContext {
   setupHint: string;
 }
 
-/** State key holding the step's private temp directory, removed by cleanup. */
+/** State key holding the prefix of the step's files, removed by cleanup. */
 export const TEMP_DIR_STATE = 'tempDir';
 
 /**
@@ -65,14 +63,15 @@ export async function locateEngine(step: StepContext, dryRun: boolean): Promise<
 }
 
 /**
- * The step's private directory (mode 0700), recorded in state first so post can always remove
- * it. The pipeline owns it: it removes it when the step ends, whatever happened.
+ * Where the step's files go (see run/temp-dir.ts), recorded in state first so post can always
+ * remove them. The pipeline owns them: it removes them when the step ends, whatever happened.
  */
-export function makeStepDir(step: StepContext, prefix: string, dryRun: boolean): string {
-  if (dryRun) return join(step.ci.tempDir, `${prefix}XXXXXX`);
-  const dir = mkdtempSync(join(step.ci.tempDir, prefix));
-  step.adapter.saveState(TEMP_DIR_STATE, dir);
-  return dir;
+export function makeStepFiles(step: StepContext, name: string, dryRun: boolean): string {
+  const { tempDir, tempDirIsPrivate = false } = step.ci;
+  if (dryRun) return plannedStepFiles(tempDir, name, tempDirIsPrivate);
+  const prefix = newStepFiles(tempDir, name, tempDirIsPrivate);
+  step.adapter.saveState(TEMP_DIR_STATE, prefix);
+  return prefix;
 }
 
 /** Streams an engine's output (its stdout and stderr, as written) to the job log. */
@@ -151,10 +150,10 @@ export function summaryEnabled(env: CiContext['env']): boolean {
   return !off(env.DEPOT_BUILD_SUMMARY) && !off(env.DOCKER_BUILD_SUMMARY);
 }
 
-/** The post phase: removes the step's temp directory even after a failure or cancel. */
+/** The post phase: removes the step's files even after a failure or cancel. */
 export function cleanupStep(adapter: CiAdapter): void {
-  const dir = adapter.getState(TEMP_DIR_STATE);
-  if (dir) removeStepDir(dir);
+  const prefix = adapter.getState(TEMP_DIR_STATE);
+  if (prefix) removeStepFiles(prefix);
 }
 
 /** The part after the first "=", or the whole item when it has none (it may be a bare secret). */

@@ -9,12 +9,12 @@ import type { DockerfileLocator } from '../report/annotate';
 import { reportBuildOutput } from '../report/build-report';
 import { renderSummary } from '../report/summary';
 import type { RunResult } from '../run/execute';
-import { removeStepDir } from '../run/temp-dir';
+import { removeStepFiles } from '../run/temp-dir';
 import { chooseEngine, type EngineChoice, type EngineInputs } from './engine-choice';
 import {
   failureOf,
   fallbackSeconds,
-  makeStepDir,
+  makeStepFiles,
   reportFailure,
   setOutputs,
   summaryEnabled,
@@ -73,7 +73,7 @@ export interface EngineCommand<O> {
   /** 1. options: reads the inputs, masks every secret they carry, validates them. */
   readOptions(step: StepContext): Promise<ReadOptions<O>>;
   /** 4. plan: the invocation, for the engine chosen (bake reads its definition with it). */
-  plan(options: O, step: StepContext, choice: EngineChoice, stepDir: string): Promise<Invocation>;
+  plan(options: O, step: StepContext, choice: EngineChoice, stepFiles: string): Promise<Invocation>;
   /** Where each output comes from, for the printed plan. */
   describeOutputs(invocation: Invocation): Record<string, string>;
   /** 5. report: the outputs and summary rows, from the result files the engine wrote. */
@@ -89,9 +89,9 @@ export async function runEngineStep<O>(step: StepContext, command: EngineCommand
   const { options, settings, warnings } = await command.readOptions(step);
   for (const warning of warnings) adapter.annotate('warning', warning);
   const choice = await chooseEngine(step, settings);
-  const stepDir = makeStepDir(step, `depot-${command.name}-`, settings.dryRun);
+  const stepFiles = makeStepFiles(step, `depot-${command.name}-`, settings.dryRun);
   try {
-    const invocation = await command.plan(options, step, choice, stepDir);
+    const invocation = await command.plan(options, step, choice, stepFiles);
     if (choice.kind === 'local') await refuseGaps(step, choice, invocation);
     if (choice.kind === 'depot' && choice.credentials.source === 'none') {
       if (!settings.dryRun)
@@ -110,7 +110,7 @@ export async function runEngineStep<O>(step: StepContext, command: EngineCommand
     const ran = await runWithFallback(step, command, invocation, choice, settings);
     return await report(step, command, options, invocation, choice, ran, warnings, settings);
   } finally {
-    if (!settings.dryRun) removeStepDir(stepDir);
+    if (!settings.dryRun) removeStepFiles(stepFiles);
   }
 }
 
