@@ -8,6 +8,7 @@
 //
 // Usage: node scripts/bench.mjs [--runs N] [--check] [--step NAME] [--action-dir DIR]
 //                               [--input name=value]... [--memory time|preload] [--json FILE]
+//                               [--esm-floor]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -98,6 +99,12 @@ child.on('exit', (code) => {
 });
 `;
 
+// The hot steps' floor as an ES module, as the bench measured before dist/ became CommonJS
+// (--esm-floor): for comparing with figures taken then.
+const ESM_FLOOR_SCRIPT = `import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+${FLOOR_SCRIPT.split('\n').slice(2).join('\n')}`;
+
 const RSS_PRELOAD = `import { writeFileSync } from 'node:fs';
 process.on('exit', () => writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));
 `;
@@ -112,13 +119,14 @@ async function main() {
       input: { type: 'string', multiple: true },
       memory: { type: 'string' },
       json: { type: 'string' },
+      'esm-floor': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
       'node scripts/bench.mjs [--runs N] [--check] [--step NAME] [--action-dir DIR] [--input name=value]... ' +
-        '[--memory time|preload] [--json FILE]',
+        '[--memory time|preload] [--json FILE] [--esm-floor]',
     );
     return 0;
   }
@@ -158,7 +166,7 @@ async function main() {
     if (values['action-dir'])
       console.log(`${step.name}: measuring ${actionDir} instead of actions/${step.action}`);
     const inputs = { ...step.inputs, ...extraInputs };
-    results.push(await benchStep({ ...step, inputs }, actionDir, runs, memoryMethod));
+    results.push(await benchStep({ ...step, inputs }, actionDir, runs, memoryMethod, values['esm-floor']));
   }
 
   printTable(results);
@@ -219,7 +227,7 @@ function inputEnv(declared, given, github) {
   return env;
 }
 
-async function benchStep(step, actionDir, runs, memoryMethod) {
+async function benchStep(step, actionDir, runs, memoryMethod, esmFloor = false) {
   const { mainPath, inputs } = await readManifest(actionDir);
   const dir = await mkdtemp(join(tmpdir(), `depot-bench-${step.name}-`));
   let cleanup;
@@ -234,8 +242,8 @@ async function benchStep(step, actionDir, runs, memoryMethod) {
     );
     await writeFile(join(bin, 'depot'), '#!/bin/sh\nexit 0\n');
     await chmod(join(bin, 'depot'), 0o755);
-    const floorScript = join(dir, 'floor.cjs');
-    await writeFile(floorScript, FLOOR_SCRIPT);
+    const floorScript = join(dir, esmFloor ? 'floor.mjs' : 'floor.cjs');
+    await writeFile(floorScript, esmFloor ? ESM_FLOOR_SCRIPT : FLOOR_SCRIPT);
     const preload = join(dir, 'rss-preload.mjs');
     await writeFile(preload, RSS_PRELOAD);
     const eventPath = join(dir, 'event.json');
