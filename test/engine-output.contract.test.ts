@@ -4,7 +4,7 @@
 // also when the step is killed.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { filesUnder, REPO_ROOT, runAction, type ActionResult } from './harness/runner';
@@ -107,6 +107,37 @@ describe("the engine's output", () => {
     expect(lines.at(-1)).toBe('last line');
     expect(new Set(lines.slice(0, -1))).toEqual(new Set(['x'.repeat(63)]));
   });
+
+  test('is relayed whole when the engine exits with much of it still unread (64 MiB)', async () => {
+    // The engine is gone before the step has read the first 16 MiB pass: the rest is read at its
+    // exit, and no read of the closed file is left pending (it crashed the step after the log).
+    const result = await build(
+      "yes 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' | head -n 1048576; echo last line",
+    );
+    expect(result.main.stderr.match(/^\w*Error\b.*$/m)?.[0]).toBeUndefined();
+    expect(result.main.exitCode).toBe(0);
+    const lines = engineLines(result.main.stdout);
+    expect(lines).toHaveLength(1_048_577);
+    expect(lines.at(-1)).toBe('last line');
+  });
+
+  test('does not wait for a process the engine left behind, however fast it writes', async () => {
+    // A child the engine started in the background outlives it and writes without pause to the
+    // same file: the step reads what the engine left when it exited and ends.
+    const pids = await dir('engine-output-pid-');
+    cleanups.push(async () => {
+      const pid = Number(await readFile(join(pids, 'pid'), 'utf8').catch(() => ''));
+      if (pid) process.kill(pid, 'SIGKILL');
+    });
+    const result = await build(
+      `yes 'from the background' & echo $! > '${pids}/pid'; echo 'the engine is done'`,
+      { timeoutMs: 10_000 },
+    );
+    expect(result.main.signal).toBeNull();
+    expect(result.main.exitCode).toBe(0);
+    const lines = engineLines(result.main.stdout);
+    expect(lines).toContain('the engine is done');
+  }, 20_000);
 
   test('leaves no file in RUNNER_TEMP, while the engine runs or after', async () => {
     // What the engine sees in RUNNER_TEMP while it runs: only the step's own files (the file it

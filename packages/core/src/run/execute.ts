@@ -102,8 +102,10 @@ export function runCommand(
       file.close();
       throw error;
     }
+    // A pass that stopped at its limit goes on at once; detach cancels that once the engine is gone.
+    let next: NodeJS.Immediate | undefined;
     const pass = (): void => {
-      if (!file.read(relay)) setImmediate(pass);
+      next = file.read(relay) ? undefined : setImmediate(pass);
     };
     const relaying = setInterval(pass, RELAY_INTERVAL_MS);
     const timer = watch
@@ -124,10 +126,11 @@ export function runCommand(
       if (detached) return;
       detached = true;
       clearInterval(relaying);
+      if (next) clearImmediate(next);
       if (timer) clearTimeout(timer);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      file.read(relay, true);
+      file.readRest(relay);
       file.close();
     };
     child.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** How often the file is read while the engine runs: well below what a CI log view refreshes at. */
@@ -21,6 +21,8 @@ const OPEN_ATTEMPTS = 5;
  */
 export class EngineOutputFile {
   private offset = 0;
+  /** Closed: its descriptor number may already name another file of this process. */
+  private closed = false;
   private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private constructor(
     /** The descriptor to hand the engine as its stdout and stderr. */
@@ -49,22 +51,39 @@ export class EngineOutputFile {
 
   /**
    * Passes on what the engine added since the last read, in chunks. Returns false when it stopped
-   * at the pass limit with more to read (`all` reads to the end regardless: the engine has exited).
+   * at the pass limit with more to read. Reads nothing once the file is closed.
    */
-  read(onChunk: (chunk: Buffer) => void, all = false): boolean {
+  read(onChunk: (chunk: Buffer) => void): boolean {
+    return this.readUntil(onChunk, Infinity, PASS_BYTES);
+  }
+
+  /**
+   * Passes on the rest, once the engine has exited: what the file holds at this moment. A process
+   * the engine left running may go on writing to it, faster than it can be read: reading to the
+   * end of that would never end.
+   */
+  readRest(onChunk: (chunk: Buffer) => void): void {
+    if (this.closed) return;
+    this.readUntil(onChunk, fstatSync(this.fd).size, Infinity);
+  }
+
+  private readUntil(onChunk: (chunk: Buffer) => void, end: number, limit: number): boolean {
     let passed = 0;
-    for (;;) {
-      const count = readSync(this.fd, this.buffer, 0, CHUNK_BYTES, this.offset);
+    while (!this.closed && this.offset < end) {
+      const count = readSync(this.fd, this.buffer, 0, Math.min(CHUNK_BYTES, end - this.offset), this.offset);
       if (count === 0) return true;
       this.offset += count;
       passed += count;
       // A copy: the buffer is reused by the next read, the receiver may keep what it is given.
       onChunk(Buffer.from(this.buffer.subarray(0, count)));
-      if (!all && passed >= PASS_BYTES) return false;
+      if (passed >= limit) return false;
     }
+    return true;
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
     if (this.path === undefined) return;
     try {
