@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDepotApi, type DepotApi } from '../doubles/depot-api';
-import { REPO_ROOT, runAction, type ActionResult } from '../harness/runner';
+import { filesUnder, REPO_ROOT, runAction, type ActionResult } from '../harness/runner';
 
 const DOCKER_HOST = process.env.DOCKER_HOST || 'unix:///tmp/depot-actions-e2e/docker.sock';
 const REGISTRY = process.env.DEPOT_E2E_REGISTRY || '127.0.0.1:5000';
@@ -176,6 +176,8 @@ const hello = (tag: string): Record<string, string> => ({
       expect(result.summary).toContain('### ✅ Depot build (local fallback)');
       expect(result.summary).toContain('fallback after Depot failed');
       expect(result.outputs.digest).toBe(await registryDigest('hello', tag));
+      // Both runs' result files, and the output relay's, are gone from RUNNER_TEMP.
+      expect(await filesUnder(join(result.tempDir, 'runner-temp'))).toEqual([]);
     });
 
     test('a build error on Depot does not fall back', async () => {
@@ -234,5 +236,7 @@ const hello = (tag: string): Record<string, string> => ({
     // The shared base was aliased only for the bake.
     const alias = spawnSync('docker', ['image', 'inspect', 'base'], { env: { ...process.env, DOCKER_HOST } });
     expect(alias.status).not.toBe(0);
+    // The per-target image ID files went with the step's other files.
+    expect(await filesUnder(join(result.tempDir, 'runner-temp'))).toEqual([]);
   });
 });
