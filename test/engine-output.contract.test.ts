@@ -139,6 +139,50 @@ describe("the engine's output", () => {
     expect(lines).toContain('the engine is done');
   }, 20_000);
 
+  test('keeps a character whole where a read of the output ends inside it', async () => {
+    // A line with a two-byte character whose first byte is the 65,536th of the output: the output
+    // is read in 64 KiB chunks, so the first chunk ends inside it. The failure quotes that line.
+    const out = await dir('engine-output-text-');
+    await writeFile(join(out, 'log'), `${'x'.repeat(1023)}\n`.repeat(63) + `${'x'.repeat(1019)}\ncafé\n`);
+    const result = await build(`cat '${out}/log'; exit 1`);
+    expect(result.main.exitCode).toBe(1);
+    expect(engineLines(result.main.stdout)).toContain('café');
+    const failure = result.annotations.find((a) => a.level === 'error');
+    expect(failure?.message).toMatch(/^depot build failed with exit code 1: café$/m);
+  });
+
+  test.each(['circleci', 'buildkite', 'gitlab'])(
+    'keeps a character whole where a read of the output ends inside it (%s)',
+    async (entry) => {
+      const out = await dir('engine-output-text-');
+      await writeFile(join(out, 'log'), `${'x'.repeat(1023)}\n`.repeat(63) + `${'x'.repeat(1019)}\ncafé\n`);
+      const bin = await engine(`cat '${out}/log'`);
+      const work = await dir('engine-output-ci-');
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', entry, 'index.js'), 'build'], {
+        env: {
+          PATH: [bin, '/usr/bin', '/bin'].join(':'),
+          HOME: work,
+          TMPDIR: work,
+          CIRCLECI: 'true',
+          BUILDKITE: 'true',
+          GITLAB_CI: 'true',
+          DEPOT_TOKEN: 'depot_project_token_relay',
+          DEPOT_OUTPUT_DIR: join(work, 'out'),
+        },
+        cwd: work,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+      child.stderr.resume();
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const stdout = Buffer.concat(chunks).toString('utf8');
+      expect(code).toBe(0);
+      expect(stdout).not.toContain('\ufffd');
+      expect(stdout).toContain('\ncafé\n');
+    },
+  );
+
   test('leaves no file in RUNNER_TEMP, while the engine runs or after', async () => {
     // What the engine sees in RUNNER_TEMP while it runs: only the step's own files (the file it
     // writes its output to has no name).

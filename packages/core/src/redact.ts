@@ -24,21 +24,21 @@ export class Redactor {
 
   /**
    * A writer for streamed output: holds back the unfinished last line, so a secret split across
-   * two chunks is still found. `flush` writes what is left.
+   * two chunks is still found, and so is a character split across two (only whole lines are
+   * decoded: a line end is never part of a multi-byte character). `flush` writes what is left.
    */
   stream(write: (text: string) => void): { write(chunk: Buffer): void; flush(): void } {
-    let pending = '';
+    let pending: Buffer = Buffer.alloc(0);
     return {
       write: (chunk) => {
-        pending += chunk.toString('utf8');
-        const end = pending.lastIndexOf('\n');
-        if (end < 0) return;
-        write(this.scrub(pending.slice(0, end + 1)));
-        pending = pending.slice(end + 1);
+        const bytes = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        const end = bytes.lastIndexOf(0x0a);
+        pending = bytes.subarray(end + 1);
+        if (end >= 0) write(this.scrub(bytes.toString('utf8', 0, end + 1)));
       },
       flush: () => {
-        if (pending) write(this.scrub(pending));
-        pending = '';
+        if (pending.length) write(this.scrub(pending.toString('utf8')));
+        pending = Buffer.alloc(0);
       },
     };
   }

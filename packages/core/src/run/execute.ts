@@ -43,19 +43,24 @@ const TAIL_LINES = 400;
 // its stage (`#6 [2/3] RUN ...`), so a Dockerfile cannot set the link by echoing one.
 const BUILD_URL = /^(?:#\d+ )?\[depot\] build: (https?:\/\/\S+)$/;
 
-/** Keeps the last lines of a stream without holding the whole log in memory. */
+/**
+ * Keeps the last lines of a stream without holding the whole log in memory. A chunk may end inside
+ * a character: only whole lines are decoded (a line end is never part of a multi-byte character).
+ */
 class LineTail {
   readonly lines: string[] = [];
-  private partial = '';
+  private partial: Buffer = Buffer.alloc(0);
   constructor(private readonly onLine: (line: string) => void) {}
   push(chunk: Buffer): void {
-    const parts = (this.partial + chunk.toString('utf8')).split(/\r?\n/);
-    this.partial = parts.pop() ?? '';
-    for (const line of parts) this.add(line);
+    const bytes = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
+    const end = bytes.lastIndexOf(0x0a);
+    this.partial = bytes.subarray(end + 1);
+    if (end < 0) return;
+    for (const line of bytes.toString('utf8', 0, end).split(/\r?\n/)) this.add(line);
   }
   end(): void {
-    if (this.partial) this.add(this.partial);
-    this.partial = '';
+    if (this.partial.length) this.add(this.partial.toString('utf8'));
+    this.partial = Buffer.alloc(0);
   }
   private add(line: string): void {
     this.onLine(line);
