@@ -183,6 +183,18 @@ describe("the engine's output", () => {
     },
   );
 
+  test('keeps what follows a write to /dev/stderr by name', async () => {
+    // `> /dev/stderr` opens the engine's stderr anew, truncating it (a pipe has nothing to truncate).
+    const result = await build(
+      'i=1; while [ $i -le 20 ]; do echo "before $i"; i=$((i+1)); done; sleep 0.3; ' +
+        'echo "a warning" > /dev/stderr; echo "after 1"; echo "after 2"',
+    );
+    expect(result.main.exitCode).toBe(0);
+    const lines = engineLines(result.main.stdout);
+    expect(lines.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => `before ${i + 1}`));
+    expect(lines.slice(20)).toEqual(['a warning', 'after 1', 'after 2']);
+  });
+
   test('leaves no file in RUNNER_TEMP, while the engine runs or after', async () => {
     // What the engine sees in RUNNER_TEMP while it runs: only the step's own files (the file it
     // writes its output to has no name).

@@ -7,6 +7,8 @@ export const RELAY_INTERVAL_MS = 50;
 const PASS_BYTES = 16 * 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
 const OPEN_ATTEMPTS = 5;
+// Windows keeps a read-only file from being written through any handle, and has no /dev/stderr.
+const MODE = process.platform === 'win32' ? 0o600 : 0o400;
 
 /**
  * Where an engine writes its stdout and stderr: one file, both descriptors of the child pointing at
@@ -15,9 +17,13 @@ const OPEN_ATTEMPTS = 5;
  * stream objects are set up (about 1.5 ms of a step whose engine returns at once).
  *
  * The file is created exclusively (a name planted in the temp directory makes the open fail, and
- * the next name is tried) with mode 0600, and unlinked as soon as it is open, so nothing is left
- * behind whatever ends the step; where the platform refuses that (Windows may), it is removed on
- * close.
+ * the next name is tried) and unlinked as soon as it is open, so nothing is left behind whatever
+ * ends the step; where the platform refuses that (Windows may), it is removed on close.
+ *
+ * Unlike a pipe, a file can be opened anew and truncated: a script's `echo ... > /dev/stderr`
+ * does that through /proc/self/fd, then writes at its start. So the file's mode is 0400 (the
+ * descriptors opened here keep writing; a new open for writing is refused, except to root), and a
+ * file that got shorter than what was read is read again from its start.
  */
 export class EngineOutputFile {
   private offset = 0;
@@ -35,7 +41,7 @@ export class EngineOutputFile {
       const path = join(dir, `depot-output-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
       let fd: number;
       try {
-        fd = openSync(path, 'ax+', 0o600);
+        fd = openSync(path, 'ax+', MODE);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST' && attempt < OPEN_ATTEMPTS) continue;
         throw error;
@@ -54,7 +60,7 @@ export class EngineOutputFile {
    * at the pass limit with more to read. Reads nothing once the file is closed.
    */
   read(onChunk: (chunk: Buffer) => void): boolean {
-    return this.readUntil(onChunk, Infinity, PASS_BYTES);
+    return this.closed || this.readUntil(onChunk, this.size(), PASS_BYTES);
   }
 
   /**
@@ -63,13 +69,19 @@ export class EngineOutputFile {
    * end of that would never end.
    */
   readRest(onChunk: (chunk: Buffer) => void): void {
-    if (this.closed) return;
-    this.readUntil(onChunk, fstatSync(this.fd).size, Infinity);
+    if (!this.closed) this.readUntil(onChunk, this.size(), Infinity);
+  }
+
+  /** The file's size now; after a truncation, the next read starts at the file's start. */
+  private size(): number {
+    const { size } = fstatSync(this.fd);
+    if (size < this.offset) this.offset = 0;
+    return size;
   }
 
   private readUntil(onChunk: (chunk: Buffer) => void, end: number, limit: number): boolean {
     let passed = 0;
-    while (!this.closed && this.offset < end) {
+    while (this.offset < end) {
       const count = readSync(this.fd, this.buffer, 0, Math.min(CHUNK_BYTES, end - this.offset), this.offset);
       if (count === 0) return true;
       this.offset += count;
