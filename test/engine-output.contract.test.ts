@@ -41,6 +41,27 @@ async function build(script: string, options: { timeoutMs?: number } = {}) {
 /** Files the step left in RUNNER_TEMP (the harness keeps its own elsewhere). */
 const leftInRunnerTemp = (result: ActionResult) => filesUnder(join(result.tempDir, 'runner-temp'));
 
+/**
+ * Starts the bundled build-push main step in `work` with the engine in `bin`, for a test that
+ * watches its output as it comes or signals it (runAction only returns when it is over).
+ */
+async function startStep(bin: string, work: string) {
+  for (const f of ['OUTPUT', 'STATE', 'SUMMARY']) await writeFile(join(work, f), '');
+  return spawn(process.execPath, [join(REPO_ROOT, 'dist', 'build-push', 'index.js')], {
+    env: {
+      PATH: [bin, '/usr/bin', '/bin'].join(':'),
+      RUNNER_TEMP: work,
+      GITHUB_OUTPUT: join(work, 'OUTPUT'),
+      GITHUB_STATE: join(work, 'STATE'),
+      GITHUB_STEP_SUMMARY: join(work, 'SUMMARY'),
+      INPUT_TOKEN: 'depot_project_token_relay',
+      INPUT_CONTEXT: '.',
+    },
+    cwd: work,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /** The lines between the stop-commands marker and its resume token: what the engine printed. */
 function engineLines(stdout: string): string[] {
   const stop = /^::stop-commands::(\w+)$/m.exec(stdout);
@@ -65,21 +86,8 @@ describe("the engine's output", () => {
   test('reaches the log while the engine runs, not when it ends', async () => {
     const bin = await engine('echo "building step 1"; sleep 2; echo "building step 2"');
     const work = await dir('engine-output-step-');
-    for (const f of ['OUTPUT', 'STATE', 'SUMMARY']) await writeFile(join(work, f), '');
     const started = Date.now();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'build-push', 'index.js')], {
-      env: {
-        PATH: [bin, '/usr/bin', '/bin'].join(':'),
-        RUNNER_TEMP: work,
-        GITHUB_OUTPUT: join(work, 'OUTPUT'),
-        GITHUB_STATE: join(work, 'STATE'),
-        GITHUB_STEP_SUMMARY: join(work, 'SUMMARY'),
-        INPUT_TOKEN: 'depot_project_token_relay',
-        INPUT_CONTEXT: '.',
-      },
-      cwd: work,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = await startStep(bin, work);
     let seenAt: number | undefined;
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -193,6 +201,36 @@ describe("the engine's output", () => {
     const lines = engineLines(result.main.stdout);
     expect(lines.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => `before ${i + 1}`));
     expect(lines.slice(20)).toEqual(['a warning', 'after 1', 'after 2']);
+  });
+
+  test('relays only the end of what the engine left unread when the step is cancelled', async () => {
+    // 200 MB at once, then a wait: most of it is still unread when the step is cancelled. A pipe
+    // held the engine back; the file does not, so the step skips all but the end of that backlog.
+    const bin = await engine(
+      '[ "$1" = --version ] && exit 1; ' +
+        "yes 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy' | head -c 200000000; exec sleep 30",
+    );
+    const child = await startStep(bin, await dir('engine-output-step-'));
+    let bytes = 0;
+    let last = '';
+    let cancelledAt = 0;
+    let note: string | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      last = (last + chunk.toString('latin1')).slice(-4096);
+      note ??= /^\[\d+ bytes of output skipped: the step was cancelled\]$/m.exec(last)?.[0];
+      if (!cancelledAt && last.includes('yyyy')) {
+        cancelledAt = Date.now() + 300;
+        setTimeout(() => child.kill('SIGTERM'), 300);
+      }
+    });
+    child.stderr.resume();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(Date.now() - cancelledAt).toBeLessThan(2000);
+    expect(note).toBeDefined();
+    expect(last).toContain('depot build was stopped by SIGTERM');
+    expect(bytes).toBeLessThan(200_000_000);
   });
 
   test('leaves no file in RUNNER_TEMP, while the engine runs or after', async () => {

@@ -38,6 +38,8 @@ export interface StartWatch {
 }
 
 const TAIL_LINES = 400;
+/** How much of the output still unread when the engine stops after a cancel is relayed. */
+const KEEP_AFTER_CANCEL = 1024 * 1024;
 // The depot CLI prints the link as a progress step of its own, `#1 [depot] build: <url>` (or
 // without the `#N`). A build's own output is `#N <seconds> <text>` and a step's name starts with
 // its stage (`#6 [2/3] RUN ...`), so a Dockerfile cannot set the link by echoing one.
@@ -120,7 +122,11 @@ export function runCommand(
           child.kill('SIGTERM');
         }, watch.timeoutMs)
       : undefined;
-    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    let cancelled = false;
+    const forward = (signal: NodeJS.Signals) => () => {
+      cancelled = true;
+      child.kill(signal);
+    };
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
     process.on('SIGINT', onInt);
@@ -135,6 +141,10 @@ export function runCommand(
       if (timer) clearTimeout(timer);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
+      // The engine is not held back by a slow reader: one that wrote faster than the log takes it
+      // may leave gigabytes unread, and a cancelled step has seconds to stop, not minutes.
+      const skipped = cancelled ? file.skipAllBut(KEEP_AFTER_CANCEL) : 0;
+      if (skipped) relay(Buffer.from(`\n[${skipped} bytes of output skipped: the step was cancelled]\n`));
       file.readRest(relay);
       file.close();
     };

@@ -72,6 +72,17 @@ export class EngineOutputFile {
     if (!this.closed) this.readUntil(onChunk, this.size(), Infinity);
   }
 
+  /**
+   * Gives up all but the last `keep` bytes not read yet, and says how many it gave up: after a
+   * cancel, the step stops soon rather than relay a backlog the engine built up.
+   */
+  skipAllBut(keep: number): number {
+    if (this.closed) return 0;
+    const skipped = Math.max(0, this.size() - this.offset - keep);
+    this.offset += skipped;
+    return skipped;
+  }
+
   /** The file's size now; after a truncation, the next read starts at the file's start. */
   private size(): number {
     const { size } = fstatSync(this.fd);
