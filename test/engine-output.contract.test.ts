@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { pathWith, runProcess } from './ci-entry/helpers';
 import { filesUnder, REPO_ROOT, runAction, type ActionResult } from './harness/runner';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -166,9 +167,11 @@ describe("the engine's output", () => {
       await writeFile(join(out, 'log'), `${'x'.repeat(1023)}\n`.repeat(63) + `${'x'.repeat(1019)}\ncafé\n`);
       const bin = await engine(`cat '${out}/log'`);
       const work = await dir('engine-output-ci-');
-      const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', entry, 'index.js'), 'build'], {
-        env: {
-          PATH: [bin, '/usr/bin', '/bin'].join(':'),
+      const { exitCode: code, stdout } = await runProcess(
+        process.execPath,
+        [join(REPO_ROOT, 'dist', entry, 'index.js'), 'build'],
+        {
+          PATH: pathWith(bin),
           HOME: work,
           TMPDIR: work,
           CIRCLECI: 'true',
@@ -177,14 +180,8 @@ describe("the engine's output", () => {
           DEPOT_TOKEN: 'depot_project_token_relay',
           DEPOT_OUTPUT_DIR: join(work, 'out'),
         },
-        cwd: work,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const chunks: Buffer[] = [];
-      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-      child.stderr.resume();
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-      const stdout = Buffer.concat(chunks).toString('utf8');
+        work,
+      );
       expect(code).toBe(0);
       expect(stdout).not.toContain('\ufffd');
       expect(stdout).toContain('\ncafé\n');

@@ -3,32 +3,29 @@
 // failure. The orb's and the component's scripts remove their own directory around it as well,
 // which would hide a step that leaves its files behind: these run the entry point directly.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathWith, runProcess, tempDir } from './ci-entry/helpers';
 import { REPO_ROOT } from './harness/runner';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-async function dir(prefix: string): Promise<string> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
-  cleanups.push(() => rm(path, { recursive: true, force: true }));
-  return path;
-}
+const made = (prefix: string): string => {
+  const { dir, cleanup } = tempDir(prefix);
+  cleanups.push(cleanup);
+  return dir;
+};
 
 /** A `depot` that prints the mode of each secret file and of its directory, then exits `code`. */
-async function engine(code: number): Promise<string> {
-  const bin = await dir('step-files-bin-');
+function engine(code: number): string {
+  const bin = made('step-files-bin-');
   const script = `#!/bin/sh
 for a; do case $a in id=*) src=\${a#*src=}; stat -c 'mode %a %n' "$(dirname "$src")" "$src";; esac; done
 exit ${code}
 `;
-  await writeFile(join(bin, 'depot'), script);
-  await chmod(join(bin, 'depot'), 0o755);
+  writeFileSync(join(bin, 'depot'), script);
+  chmodSync(join(bin, 'depot'), 0o755);
   return bin;
 }
 
@@ -39,24 +36,21 @@ const secretInput: Record<string, Record<string, string>> = {
 };
 
 async function runEntry(entry: string, code: number) {
-  const [bin, tmp, work] = await Promise.all([engine(code), dir('step-files-tmp-'), dir('step-files-work-')]);
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', entry, 'index.js'), 'build'], {
-    env: {
-      PATH: [bin, '/usr/bin', '/bin'].join(':'),
+  const [bin, tmp, work] = [engine(code), made('step-files-tmp-'), made('step-files-work-')];
+  const result = await runProcess(
+    process.execPath,
+    [join(REPO_ROOT, 'dist', entry, 'index.js'), 'build'],
+    {
+      PATH: pathWith(bin),
       HOME: work,
       TMPDIR: tmp,
       DEPOT_TOKEN: 'depot_project_token_files',
       DEPOT_OUTPUT_DIR: join(work, 'out'),
       ...secretInput[entry],
     },
-    cwd: work,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.resume();
-  const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { exitCode, stdout, tmp, left: await readdir(tmp) };
+    work,
+  );
+  return { ...result, tmp, left: readdirSync(tmp) };
 }
 
 describe("a step's files outside GitHub Actions", () => {
