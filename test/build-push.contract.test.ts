@@ -3,7 +3,7 @@
 // summary, secret hygiene, cleanup and failure reporting.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngineStub, waitForStubRecords, type EngineStub } from './harness/engine-stub';
@@ -329,6 +329,27 @@ describe('build-push against the recording engine', () => {
     expect(result.state.tempDir).toMatch(/depot-build-/);
     expect(result.post?.exitCode).toBe(0);
     expect(await leftInRunnerTemp(result)).toEqual([]);
+  });
+});
+
+describe('build-push step files', () => {
+  test('a RUNNER_TEMP anyone may write to gets a private directory for them', async () => {
+    const engine = await stub();
+    const shared = await mkdtemp(join(tmpdir(), 'bp-shared-temp-'));
+    cleanups.push(() => rm(shared, { recursive: true, force: true }));
+    await chmod(shared, 0o777);
+    const runner = engine.runnerOptions();
+    const result = await runAction('build-push', {
+      inputs: { token: SECRETS.token, context: '.', secrets: `A=${SECRETS.npm}` },
+      env: { ...runner.env, RUNNER_TEMP: shared },
+      prependPath: runner.prependPath,
+    });
+    cleanups.push(() => result.cleanup());
+    expect(result.main.exitCode).toBe(0);
+    expect(result.state.tempDir).toMatch(new RegExp(`^${shared}/depot-build-\\w+/$`));
+    const [call] = await engine.records();
+    expect(call.argv).toContain(`${result.state.tempDir}metadata.json`);
+    expect(await readdir(shared)).toEqual([]);
   });
 });
 

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 
 // A step's files (secret files, the engine's result files) are named by a prefix: each file's
 // path is the prefix and its name. Where the CI's temp directory is private to the job (GitHub's
-// RUNNER_TEMP), the files go straight into it under a name of the step's own
+// RUNNER_TEMP) and only its owner may write to it, the files go straight into it under a name of the step's own
 // (`<RUNNER_TEMP>/depot-build-<id>-metadata.json`): removing a directory is a journalled update
 // that costs a step whose engine returns at once ~0.5 ms. Anywhere else (a shared /tmp) they go
 // into a directory of their own, made by mkdtemp with mode 0700 (`<dir>/metadata.json`).
@@ -20,8 +20,23 @@ const isDirectory = (prefix: string): boolean => /[\\/]$/.test(prefix);
  * a clash could not overwrite one.
  */
 export function newStepFiles(tempDir: string, name: string, tempDirIsPrivate: boolean): string {
-  if (tempDirIsPrivate) return join(tempDir, `${name}${process.pid.toString(36)}${Date.now().toString(36)}-`);
+  if (tempDirIsPrivate && !writableByOthers(tempDir))
+    return join(tempDir, `${name}${process.pid.toString(36)}${Date.now().toString(36)}-`);
   return mkdtempSync(join(tempDir, name)) + sep;
+}
+
+/**
+ * A temp directory said to be private that anyone may write to (a runner whose RUNNER_TEMP was
+ * pointed at /tmp) is treated as shared: there another user could plant a link under a name the
+ * engine then writes through. Windows has no such mode bits.
+ */
+function writableByOthers(dir: string): boolean {
+  if (process.platform === 'win32') return false;
+  try {
+    return (statSync(dir).mode & 0o002) !== 0;
+  } catch {
+    return true; // not there or not readable: mkdtemp says why
+  }
 }
 
 /** The prefix a dry run prints: nothing is made. */
