@@ -1,3 +1,5 @@
+import { WholeLines } from './run/whole-lines';
+
 /**
  * Hides secrets in what a front-end writes where the CI has no masking of its own for values the
  * step obtains: CircleCI masks only the variables it knows, and a Buildkite agent's redactor
@@ -28,18 +30,10 @@ export class Redactor {
    * decoded: a line end is never part of a multi-byte character). `flush` writes what is left.
    */
   stream(write: (text: string) => void): { write(chunk: Buffer): void; flush(): void } {
-    let pending: Buffer = Buffer.alloc(0);
-    return {
-      write: (chunk) => {
-        const bytes = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-        const end = bytes.lastIndexOf(0x0a);
-        pending = bytes.subarray(end + 1);
-        if (end >= 0) write(this.scrub(bytes.toString('utf8', 0, end + 1)));
-      },
-      flush: () => {
-        if (pending.length) write(this.scrub(pending.toString('utf8')));
-        pending = Buffer.alloc(0);
-      },
+    const lines = new WholeLines();
+    const scrubbed = (text: string): void => {
+      if (text) write(this.scrub(text));
     };
+    return { write: (chunk) => scrubbed(lines.push(chunk)), flush: () => scrubbed(lines.rest()) };
   }
 }

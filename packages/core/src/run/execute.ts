@@ -4,6 +4,7 @@ import { UserError } from '../errors';
 import type { CommandLine } from '../plan/types';
 import { BuildOutputReader } from '../report/problems';
 import { EngineOutputFile, RELAY_INTERVAL_MS } from './output-file';
+import { WholeLines } from './whole-lines';
 
 /** Where the engine's output goes: its stdout and stderr together, in the order written. */
 export interface OutputSink {
@@ -45,24 +46,18 @@ const KEEP_AFTER_CANCEL = 1024 * 1024;
 // its stage (`#6 [2/3] RUN ...`), so a Dockerfile cannot set the link by echoing one.
 const BUILD_URL = /^(?:#\d+ )?\[depot\] build: (https?:\/\/\S+)$/;
 
-/**
- * Keeps the last lines of a stream without holding the whole log in memory. A chunk may end inside
- * a character: only whole lines are decoded (a line end is never part of a multi-byte character).
- */
+/** Keeps the last lines of a stream without holding the whole log in memory. */
 class LineTail {
   readonly lines: string[] = [];
-  private partial: Buffer = Buffer.alloc(0);
+  private readonly whole = new WholeLines();
   constructor(private readonly onLine: (line: string) => void) {}
   push(chunk: Buffer): void {
-    const bytes = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
-    const end = bytes.lastIndexOf(0x0a);
-    this.partial = bytes.subarray(end + 1);
-    if (end < 0) return;
-    for (const line of bytes.toString('utf8', 0, end).split(/\r?\n/)) this.add(line);
+    const text = this.whole.push(chunk);
+    if (text) for (const line of text.slice(0, -1).split(/\r?\n/)) this.add(line);
   }
   end(): void {
-    if (this.partial.length) this.add(this.partial.toString('utf8'));
-    this.partial = Buffer.alloc(0);
+    const rest = this.whole.rest();
+    if (rest) this.add(rest);
   }
   private add(line: string): void {
     this.onLine(line);
