@@ -3,10 +3,11 @@ import { basename, dirname, join, sep } from 'node:path';
 
 // A step's files (secret files, the engine's result files) are named by a prefix: each file's
 // path is the prefix and its name. Where the CI's temp directory is private to the job (GitHub's
-// RUNNER_TEMP) and only its owner may write to it, the files go straight into it under a name of the step's own
-// (`<RUNNER_TEMP>/depot-build-<id>-metadata.json`): removing a directory is a journalled update
-// that costs a step whose engine returns at once ~0.5 ms. Anywhere else (a shared /tmp) they go
-// into a directory of their own, made by mkdtemp with mode 0700 (`<dir>/metadata.json`).
+// RUNNER_TEMP) and only its owner may write to it, the files go straight into it under a name of
+// the step's own (`<RUNNER_TEMP>/depot-build-<id>-metadata.json`): removing a directory is a
+// journalled update that costs a step whose engine returns at once ~0.5 ms. Anywhere else (a
+// shared /tmp) they go into a directory of their own, made by mkdtemp with mode 0700
+// (`<dir>/metadata.json`).
 
 /** The path of the step's file `name`. */
 export const stepFile = (prefix: string, name: string): string => prefix + name;
@@ -20,28 +21,32 @@ const isDirectory = (prefix: string): boolean => /[\\/]$/.test(prefix);
  * a clash could not overwrite one.
  */
 export function newStepFiles(tempDir: string, name: string, tempDirIsPrivate: boolean): string {
-  if (tempDirIsPrivate && !writableByOthers(tempDir))
+  if (straightIn(tempDir, tempDirIsPrivate))
     return join(tempDir, `${name}${process.pid.toString(36)}${Date.now().toString(36)}-`);
   return mkdtempSync(join(tempDir, name)) + sep;
 }
 
 /**
- * A temp directory said to be private that anyone may write to (a runner whose RUNNER_TEMP was
- * pointed at /tmp) is treated as shared: there another user could plant a link under a name the
- * engine then writes through. Windows has no such mode bits.
+ * Whether the step's files go straight into the temp directory. One said to be private that anyone
+ * may write to (a runner whose RUNNER_TEMP was pointed at /tmp) is treated as shared: there another
+ * user could plant a link under a name the engine then writes through. Windows has no such mode
+ * bits.
  */
-function writableByOthers(dir: string): boolean {
-  if (process.platform === 'win32') return false;
+function straightIn(tempDir: string, tempDirIsPrivate: boolean): boolean {
+  if (!tempDirIsPrivate) return false;
+  if (process.platform === 'win32') return true;
   try {
-    return (statSync(dir).mode & 0o002) !== 0;
+    return (statSync(tempDir).mode & 0o002) === 0;
   } catch {
-    return true; // not there or not readable: mkdtemp says why
+    return false; // not there or not readable: mkdtemp says why
   }
 }
 
-/** The prefix a dry run prints: nothing is made. */
+/** The prefix a dry run prints, laid out as a real run's would be: nothing is made. */
 export const plannedStepFiles = (tempDir: string, name: string, tempDirIsPrivate: boolean): string =>
-  tempDirIsPrivate ? join(tempDir, `${name}XXXXXX-`) : join(tempDir, `${name}XXXXXX`) + sep;
+  straightIn(tempDir, tempDirIsPrivate)
+    ? join(tempDir, `${name}XXXXXX-`)
+    : join(tempDir, `${name}XXXXXX`) + sep;
 
 /** Removes a step's files, and their directory when they have one; what is already gone is fine. */
 export function removeStepFiles(prefix: string): void {

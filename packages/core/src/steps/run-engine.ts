@@ -81,7 +81,7 @@ export async function runOnEngine(
 
 /**
  * Removes the result files an earlier run left (a fallback run must not report the files of the
- * Depot run before it). A first run needs none of this: its step directory is new.
+ * Depot run before it). A first run needs none of this: its step's files have names of their own.
  */
 export function removeResultFiles(invocation: Invocation): void {
   for (const file of [invocation.outputs.metadataFile, invocation.outputs.iidFile]) {
