@@ -32,7 +32,12 @@ async function bundle(source) {
   // CommonJS rather than ES module output: Node starts a CommonJS script without its ES module
   // loader (resolving, linking, an async evaluation), which on Node 20 costs a step ~5 ms at start,
   // a sixth of its whole run. Chunks are loaded with require() too.
+  // No persistent cache: ncc keeps webpack's cache in ~/.cache/ncc under a hash of the working
+  // directory, and its key ignores options such as esm, so a CI machine that builds every run in the
+  // same directory was handed ES-module code from a run before the switch to CommonJS. A cold build
+  // costs a few seconds; a bundle that depends on what ran before on the machine costs a release.
   const options = {
+    cache: false,
     quiet: true,
     esm: false,
     sourceMap: false,
