@@ -2,6 +2,8 @@
 // against a local h2c double of the Depot API: proves the CLI accepts the argv the action
 // builds, receives the action's token, and that the action reports the API's answer clearly.
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDepotApi, type DepotApi } from './doubles/depot-api';
 import { fieldMessages, fieldStrings, fieldVarints, type ProtoMessage } from './doubles/protobuf';
@@ -22,7 +24,10 @@ afterEach(async () => {
 });
 
 /** Runs the bundled action with the real CLI first on PATH, pointed at the double. */
-async function runWithRealCli(apiUrl: string): Promise<ActionResult> {
+async function runWithRealCli(
+  apiUrl: string,
+  extra: { inputs?: Record<string, string>; env?: Record<string, string> } = {},
+): Promise<ActionResult> {
   return runAction('build-push', {
     inputs: {
       project: PROJECT,
@@ -31,9 +36,11 @@ async function runWithRealCli(apiUrl: string): Promise<ActionResult> {
       platforms: 'linux/amd64,linux/arm64',
       push: 'true',
       context: join(REPO_ROOT, 'examples', 'hello'),
+      ...extra.inputs,
     },
     prependPath: [CLI_DIR],
     env: {
+      ...extra.env,
       DEPOT_API_URL: apiUrl,
       // Keep the CLI on loopback and quiet: no update check, error telemetry or tracing.
       DEPOT_NO_UPDATE_NOTIFIER: '1',
@@ -105,5 +112,29 @@ describe('build-push with the real depot CLI', () => {
     expect(error.message).toContain('Hint: No builder was available');
     expect(result.summary).toContain('**Failure** (infrastructure)');
     expect(visibleText(result)).not.toContain(TOKEN);
+  });
+
+  test('secret paths with a comma reach the CLI as one field each (the CLI refuses them bare)', async () => {
+    // A runner temp directory and a secret file whose paths hold a comma: buildx reads --secret
+    // as CSV, so each path must arrive quoted or the CLI stops before it asks for a build.
+    const dir = mkdtempSync(join(tmpdir(), 'secret-comma-'));
+    const runnerTemp = join(dir, 'temp,1');
+    const keyDir = join(dir, 'keys,2');
+    mkdirSync(runnerTemp);
+    mkdirSync(keyDir);
+    writeFileSync(join(keyDir, 'key'), 'file-secret-value');
+    try {
+      api = await startDepotApi({ error: { code: 'permission_denied', message: 'stop here' } });
+      result = await runWithRealCli(api.url, {
+        inputs: { secrets: 'NPM=inline-secret-value', 'secret-files': `KEY=${join(keyDir, 'key')}` },
+        env: { RUNNER_TEMP: runnerTemp },
+      });
+      expect(visibleText(result)).not.toContain('must be a key=value pair');
+      expect(api.requests.map((r) => r.method)).toEqual(['CreateBuild']);
+      expect(visibleText(result)).toContain(`"src=${join(keyDir, 'key')}"`);
+      expect(visibleText(result)).not.toContain('inline-secret-value');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

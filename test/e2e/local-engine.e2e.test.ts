@@ -4,7 +4,7 @@
 // unless DEPOT_E2E_REQUIRE_DOCKER=1 (set by CI), which turns that into a failure.
 import { afterAll, afterEach, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDepotApi, type DepotApi } from '../doubles/depot-api';
@@ -129,6 +129,41 @@ const hello = (tag: string): Record<string, string> => ({
       expect(result.summary).not.toMatch(/^\| Build \|/m);
     } finally {
       rmSync(context, { recursive: true, force: true });
+    }
+  });
+
+  // buildx and docker read --secret as CSV: paths with a comma must arrive quoted, as one field.
+  test('secrets reach the build from paths with a comma (RUNNER_TEMP and secret-files)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-secret-comma-'));
+    try {
+      const context = join(dir, 'context');
+      const keys = join(dir, 'keys,1');
+      const runnerTemp = join(dir, 'temp,2');
+      for (const d of [context, keys, runnerTemp]) mkdirSync(d);
+      writeFileSync(join(keys, 'key'), 'file-value');
+      writeFileSync(
+        join(context, 'Dockerfile'),
+        'ARG BASE\nFROM ${BASE}\n' +
+          'RUN --mount=type=secret,id=INLINE --mount=type=secret,id=FILE ' +
+          'test "$(cat /run/secrets/INLINE)" = inline-value && test "$(cat /run/secrets/FILE)" = file-value && echo secrets-arrived\n',
+      );
+      const result = await action(
+        'build-push',
+        {
+          context,
+          'build-args': `BASE=${BASE}`,
+          network: 'host',
+          'no-cache': 'true',
+          engine: 'local',
+          secrets: 'INLINE=inline-value',
+          'secret-files': `FILE=${join(keys, 'key')}`,
+        },
+        { RUNNER_TEMP: runnerTemp },
+      );
+      expectExit(result, 0);
+      expect(result.main.stdout + result.main.stderr).toContain('secrets-arrived');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -103,6 +103,7 @@ const rows: [string, Record<string, string>, CiContext, string[], string[] | Ref
   ['secret-envs', { 'secret-envs': 'NPM=NPM_TOKEN,GH=GH_TOKEN' }, ci(), ['--secret', 'id=NPM,env=NPM_TOKEN', '--secret', 'id=GH,env=GH_TOKEN', '.'], ["--secret", "id=NPM,env=NPM_TOKEN", "--secret", "id=GH,env=GH_TOKEN", "."], ["--secret", "id=NPM,env=NPM_TOKEN", "--secret", "id=GH,env=GH_TOKEN", "."]],
   ['secrets become 0600 files', { secrets: 'NPM=abc' }, ci(), ['--secret', `id=NPM,src=${STEP}/secret-1`, '.'], ["--secret", "id=NPM,src=/tmp/step/secret-1", "."], ["--secret", "id=NPM,src=/tmp/step/secret-1", "."]],
   ['secret-files by path', { 'secret-files': 'KEY=/etc/hostname' }, ci(), ['--secret', 'id=KEY,src=/etc/hostname', '.'], ["--secret", "id=KEY,src=/etc/hostname", "."], ["--secret", "id=KEY,src=/etc/hostname", "."]],
+  ['a secret path with a comma stays one CSV field', { 'secret-files': 'KEY=/data/a,b/key' }, ci(), ['--secret', 'id=KEY,"src=/data/a,b/key"', '.'], ["--secret", "id=KEY,\"src=/data/a,b/key\"", "."], ["--secret", "id=KEY,\"src=/data/a,b/key\"", "."]],
   ['buildx-fallback leaves the depot argv alone', { 'buildx-fallback': 'true' }, ci(), ['.'], ["."], ["."]],
   ['engine and fallback-timeout leave the depot argv alone', { engine: 'depot', 'fallback-timeout': '30' }, ci(), ['.'], ["."], ["."]],
   ['project', { project: 'abc123' }, ci(), ['--project', 'abc123', '.'], no('project (Depot only)'), no('project (Depot only)')],

@@ -20,6 +20,16 @@ const isGhaCache = (entry: string): boolean => /(^|,)type=gha(,|$)/.test(entry);
 const isFileExport = (output: string): boolean => hasLocalOrTarExporter([output]);
 
 /**
+ * A --secret value as buildx (and so depot) reads it: CSV fields. A field holding a comma or a
+ * quote is quoted, so a path such as /runner/temp,1/secret-1 stays one field; written bare, the
+ * CLI would refuse it ("invalid field ... must be a key=value pair").
+ */
+function secretSpec(id: string, key: 'src' | 'env', value: string): string {
+  const field = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  return `${field(`id=${id}`)},${field(`${key}=${value}`)}`;
+}
+
+/**
  * Turns build-push options into the build invocation: flags in the peers' order, each once,
  * Depot-only flags after the buildx ones, the context last. Pure: secret values land only in
  * `files`, never in arguments; no engine and no credentials are involved.
@@ -35,16 +45,16 @@ export function planBuild({ options, ci, stepFiles }: BuildPlanInput): Invocatio
   const secretFile = (input: string, id: string, content: string): void => {
     const path = stepFile(stepFiles, `secret-${files.length + 1}`);
     files.push({ path, purpose: `secret ${id}`, content, secret: true });
-    secrets.push({ input, value: `id=${id},src=${path}` });
+    secrets.push({ input, value: secretSpec(id, 'src', path) });
   };
   for (const item of options.secrets) secretFile('secrets', ...splitKeyValue('secrets', item, true));
   for (const item of options['secret-files']) {
     const [id, path] = splitKeyValue('secret-files', item);
-    secrets.push({ input: 'secret-files', value: `id=${id},src=${path}` });
+    secrets.push({ input: 'secret-files', value: secretSpec(id, 'src', path) });
   }
   for (const item of options['secret-envs']) {
     const [id, name] = splitKeyValue('secret-envs', item);
-    secrets.push({ input: 'secret-envs', value: `id=${id},env=${name}` });
+    secrets.push({ input: 'secret-envs', value: secretSpec(id, 'env', name) });
   }
   // The builder fetches the default Git context itself; private repositories need the token.
   // Scoped to the CI's Git server, as docker does: BuildKit offers GIT_AUTH_TOKEN.<host> to that
