@@ -10,6 +10,9 @@ import { minify } from 'terser';
 import { eagerModules } from './eager-modules.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
+// webpack names chunks and modules from paths relative to the working directory: from anywhere
+// else the same sources would bundle to other files.
+process.chdir(root);
 
 /** Entry points shipped in dist/: name → source. */
 const entries = {
@@ -62,6 +65,12 @@ async function bundle(source) {
   const chunks = {};
   for (const [name, asset] of Object.entries(assets)) {
     if (name === 'package.json') continue;
+    // ncc also copies files a literal path in the code names (it reads `/tmp/depot` as an asset when
+    // such a directory exists), and would rewrite that path to point into dist/: only chunks may come.
+    if (!/^\d+\.index\.js$/.test(name)) {
+      console.error(`Bundling ${source} failed: ncc emitted ${name}, which is not a chunk of code.`);
+      process.exit(1);
+    }
     chunks[name] = await minified(String(asset.source));
   }
   return { code: await minified(result.code), chunks };

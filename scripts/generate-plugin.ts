@@ -175,7 +175,7 @@ export function generatePlugins(root: string): void {
     );
   }
   // The plugins are publishable as their own repositories, so they carry the bundle.
-  // index.js, the chunks it loads lazily, and package.json, which marks them all as ES modules.
+  // index.js, the chunks it loads lazily, and package.json, which marks them all as CommonJS.
   const bundle = join(root, 'dist', 'buildkite');
   if (existsSync(join(bundle, 'index.js'))) {
     const dist = join(root, PLUGIN_DIRS.depot, 'dist');
