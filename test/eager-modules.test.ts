@@ -26,7 +26,7 @@ const run = (source: string): unknown =>
   new Function(`const out = {}; ${source}; return out;`).call({ outer: 1 });
 
 // The shape webpack gives a bundle: a table from module number to module function, and a require.
-const BUNDLE = `(() => {
+const BUNDLE = `(function () {
   var modules = {
     10: (module, exports, require) => { exports.value = require(20).twice(21); },
     20: (module) => { module.exports = { twice: (n) => n * 2 }; },
@@ -34,6 +34,11 @@ const BUNDLE = `(() => {
     40: (module) => module.exports = { args: arguments.length },
     50: (module) => { class Box { self = this; } module.exports = new Box().self instanceof Box; },
     60: (module) => { class Box { [this] = 1; } module.exports = Box; },
+    70: async (module) => { module.exports = await 7; },
+    80: (module, exports, require, outer = this) => { module.exports = outer; },
+    90: (module) => { module.exports = new.target === undefined; },
+    91: (module) => { module.exports = eval('this'); },
+    92: (module) => { const list = { 1: () => { return 1; } }; module.exports = list; },
   };
   var cache = {};
   function require(id) {
@@ -43,6 +48,8 @@ const BUNDLE = `(() => {
   out.value = require(10).value;
   out.receiver = require(30);
   out.field = require(50);
+  out.defaulted = require(80);
+  out.evaluated = require(91);
 })`;
 
 describe('scripts/eager-modules.mjs', () => {
@@ -54,8 +61,14 @@ describe('scripts/eager-modules.mjs', () => {
     expect(rewritten).toContain('twice: (n) => n * 2');
   });
 
-  it('leaves a module function that uses `this` or `arguments`, or has an expression body', async () => {
+  it('leaves a module function that takes anything from its surroundings, is async, or has an expression body', async () => {
     const rewritten = await eagerModules(BUNDLE);
+    expect(rewritten).toContain('70: async (module) => {');
+    expect(rewritten).toContain('80: (module, exports, require, outer = this) => {');
+    expect(rewritten).toContain('90: (module) => { module.exports = new.target');
+    expect(rewritten).toContain("91: (module) => { module.exports = eval('this'); }");
+    // Only the bundle's one module table: another object with number keys inside a module is code.
+    expect(rewritten).toContain('const list = { 1: () => { return 1; } }');
     expect(rewritten).toContain('30: (module) => { module.exports = this; }');
     expect(rewritten).toContain('40: (module) => module.exports = { args: arguments.length }');
     expect(rewritten).toContain('60: (module) => { class Box { [this] = 1; }');
@@ -66,7 +79,13 @@ describe('scripts/eager-modules.mjs', () => {
     const before = run(`(${BUNDLE}).call(this)`);
     const after = run(`(${rewritten}).call(this)`);
     expect(after).toEqual(before);
-    expect(after).toEqual({ value: 42, receiver: { outer: 1 }, field: true });
+    expect(after).toEqual({
+      value: 42,
+      receiver: { outer: 1 },
+      field: true,
+      defaulted: { outer: 1 },
+      evaluated: { outer: 1 },
+    });
   });
 
   it('has rewritten the shipped bundles', () => {
