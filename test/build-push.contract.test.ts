@@ -317,6 +317,22 @@ describe('build-push against the recording engine', () => {
     expectNoSecrets(result, [SECRETS.token, SECRETS.npm]);
   });
 
+  // provenance and sbom take CSV attributes; a quoted one must not need a quoted list input too.
+  test('quoted provenance attributes are read as CSV, and the run URL is added as one field', async () => {
+    const engine = await stub();
+    const result = await run(
+      { token: SECRETS.token, context: '.', provenance: 'mode=max,"version=v1,beta"' },
+      engine,
+      { GITHUB_SERVER_URL: 'https://ci.example/a,b' },
+    );
+    expect(result.main.exitCode).toBe(0);
+    const [call] = await engine.records();
+    const value = call.argv[call.argv.indexOf('--provenance') + 1];
+    expect(value).toBe(
+      'mode=max,"version=v1,beta","builder-id=https://ci.example/a,b/depot-test/example/actions/runs/1234567890"',
+    );
+  });
+
   test('post removes the step directory when main was killed mid-build', async () => {
     const engine = await stub({ sleepMs: 3000 });
     const result = await runAction('build-push', {

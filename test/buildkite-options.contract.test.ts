@@ -71,6 +71,17 @@ describe('list options are read item by item', () => {
   }
 });
 
+describe('list items with quotes', () => {
+  // A quoted CSV field inside one item: checking it needs the CSV parser, as a quoted text does.
+  test('an item with a quoted field is checked as CSV and passed on as written', async () => {
+    const r = await job({ 'cache-to': ['type=local,"dest=/tmp/cache,1"'], tags: ['registry.example/app:1'] });
+    expect(r.stderr).not.toMatch(/^(Error|Warning):/m);
+    expect(r.exitCode).toBe(0);
+    const [call] = await readStubRecords(r.records);
+    expect(call.argv).toEqual(expect.arrayContaining(['--cache-to', 'type=local,"dest=/tmp/cache,1"']));
+  });
+});
+
 describe('an empty (null) option', () => {
   test('the agent drops the configuration; the step fails with one line naming the option', async () => {
     const r = await job({ tags: null, push: true });

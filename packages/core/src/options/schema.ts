@@ -106,13 +106,16 @@ export function parseInput(name: string, spec: InputSpec, raw: RawInput): boolea
   }
 }
 
-/** Reads and parses every input of a schema. Defaults for booleans apply when the CI passes nothing. */
+/**
+ * Reads and parses every input of a schema. Defaults for booleans apply when the CI passes nothing.
+ * A quote in any value loads the CSV parser first: list inputs are read as CSV, and so are the
+ * attributes of text inputs (`provenance`, `sbom`) and the items of lists handed over one by one.
+ */
 export async function readOptions<S extends Schema>(schema: S, read: ReadInput): Promise<OptionsOf<S>> {
   const raw = Object.fromEntries(Object.keys(schema).map((name) => [name, read(name)]));
-  const quoted = Object.entries(schema).some(([name, spec]) => {
-    const value = raw[name];
-    return spec.kind === 'list' && typeof value === 'string' && value.includes('"');
-  });
+  const quoted = Object.values(raw).some((value) =>
+    typeof value === 'string' ? value.includes('"') : value.some((item) => item.includes('"')),
+  );
   if (quoted) await loadListParser();
   const options: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(schema)) options[name] = parseInput(name, spec, raw[name]);
