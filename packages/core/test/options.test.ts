@@ -176,6 +176,15 @@ describe('list inputs handed over as items (Buildkite YAML lists)', () => {
     expect(options.tags).toEqual(['registry.example/app:1', 'registry.example/app:2']);
   });
 
+  test('a secret file path with a carriage return is refused (the CLI would read another path)', async () => {
+    const options = await readOptions(buildSchema, (name) =>
+      name === 'secret-files' ? ['KEY=/tmp/a\r\nb'] : '',
+    );
+    expect(() => validateBuildOptions(options)).toThrow(
+      'Invalid value for input "secret-files": "KEY=/tmp/a\\r\\nb". Expected ID=PATH items whose path has no carriage return.',
+    );
+  });
+
   test('items for a text or boolean input are refused, naming the input', () => {
     expect(() => parseInput('push', buildSchema.push, ['true'])).toThrow('Invalid value for input "push"');
     expect(() => parseInput('target', buildSchema.target, ['a', 'b'])).toThrow('a single value, not a list');

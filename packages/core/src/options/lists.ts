@@ -71,6 +71,13 @@ export function csvFields(record: string): string[] {
   return rows.flat();
 }
 
+/**
+ * One field as written into a CSV record that buildx (and depot, and docker) reads: quoted, with
+ * quotes doubled, when it holds a comma, a quote or a line break; as it is otherwise.
+ */
+export const csvField = (field: string): string =>
+  /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+
 /** The `key=value` fields of one CSV record, keys lower-cased and both sides trimmed, as buildx does. */
 export function csvKeyValues(record: string): { key: string; value?: string }[] {
   return csvFields(record).map((field) => {

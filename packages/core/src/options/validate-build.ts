@@ -184,6 +184,10 @@ function checkSecrets(options: BuildOptions, env: Readonly<Record<string, string
   }
   for (const item of options['secret-files']) {
     const [, path] = splitKeyValue('secret-files', item);
+    // The CLI reads the path as a CSV field, which turns a carriage return and newline into a newline.
+    if (path.includes('\r')) {
+      throw new InputError('secret-files', item, 'ID=PATH items whose path has no carriage return');
+    }
     try {
       accessSync(path, constants.R_OK);
     } catch {

@@ -1,5 +1,6 @@
 import type { CiContext } from '../ci';
 import type { BuildOptions } from '../options/build';
+import { csvField } from '../options/lists';
 import { splitKeyValue } from '../options/values';
 import { noDefaultAttestations } from '../options/checks';
 import { defaultGitContext, gitHost, renderContext } from './git-context';
@@ -20,14 +21,12 @@ const isGhaCache = (entry: string): boolean => /(^|,)type=gha(,|$)/.test(entry);
 const isFileExport = (output: string): boolean => hasLocalOrTarExporter([output]);
 
 /**
- * A --secret value as buildx (and so depot) reads it: CSV fields. A field holding a comma or a
- * quote is quoted, so a path such as /runner/temp,1/secret-1 stays one field; written bare, the
- * CLI would refuse it ("invalid field ... must be a key=value pair").
+ * A --secret value as buildx (and so depot) reads it: CSV fields, so that a path such as
+ * /runner/temp,1/secret-1 stays one field; written bare, the CLI would refuse it ("invalid field
+ * ... must be a key=value pair").
  */
-function secretSpec(id: string, key: 'src' | 'env', value: string): string {
-  const field = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-  return `${field(`id=${id}`)},${field(`${key}=${value}`)}`;
-}
+const secretSpec = (id: string, key: 'src' | 'env', value: string): string =>
+  `${csvField(`id=${id}`)},${csvField(`${key}=${value}`)}`;
 
 /**
  * Turns build-push options into the build invocation: flags in the peers' order, each once,

@@ -1,4 +1,4 @@
-import { csvKeyValues } from '../options/lists';
+import { csvField, csvKeyValues } from '../options/lists';
 import { isBooleanText } from '../options/values';
 
 /** The facts the provenance default depends on. */
@@ -20,7 +20,7 @@ export interface ProvenanceFacts {
  * private repositories get `mode=min,inline-only=true` and public ones `mode=max`.
  */
 export function resolveProvenance(facts: ProvenanceFacts): string | undefined {
-  const builderId = facts.runUrl ? `builder-id=${facts.runUrl}` : '';
+  const builderId = facts.runUrl ? csvField(`builder-id=${facts.runUrl}`) : '';
   const withBuilderId = (attrs: string): string =>
     !builderId || attrs.split(',').some((a) => a.startsWith('builder-id=')) ? attrs : `${attrs},${builderId}`;
   const input = facts.input.trim();
