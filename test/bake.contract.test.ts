@@ -125,6 +125,23 @@ describe('bake against the recording engine', () => {
     expect(await filesUnder(join(result.tempDir, 'runner-temp'))).toEqual([]);
   });
 
+  // The CLI would read these as its own flags and environment: push despite push: false, a token
+  // sent to another API. Refused before the definition is even read.
+  test('a target that looks like a flag, or a var the engine reads, is refused and nothing runs', async () => {
+    for (const inputs of [
+      { targets: '--push', push: 'false' },
+      { targets: 'app', vars: 'DEPOT_API_URL=https://evil.example' },
+    ]) {
+      const { result, engine } = await bake({ workdir: HCL, ...inputs });
+      expect(result.main.exitCode).toBe(1);
+      const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^Invalid value for input "(targets|vars)"/);
+      expect(await engine.records()).toEqual([]);
+      expect(await filesUnder(join(result.tempDir, 'runner-temp'))).toEqual([]);
+    }
+  });
+
   test('a local source is the working directory (Compose with per-target project)', async () => {
     const { result, engine } = await bake({ source: COMPOSE, targets: 'web' });
     expect(result.main.exitCode).toBe(0);

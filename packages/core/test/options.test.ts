@@ -239,7 +239,16 @@ describe('bake validation', () => {
     ['provenance mode', { provenance: 'mode=all' }, 'Invalid value for input "provenance": "mode=all". Expected true, false, or attributes such as mode=max'],
     ['sbom that is neither', { sbom: 'on' }, 'Invalid value for input "sbom": "on".'],
     ['NUL byte', { targets: 'a\u0000' }, 'Invalid value for input "targets"'],
+    ['a target that would be a flag', { targets: 'app\n--push' }, 'Invalid value for input "targets": "--push". Expected target or group names (a name cannot start with "-").'],
+    ['a var that is no HCL variable name', { vars: 'A B=1' }, 'Invalid value for input "vars": "A B=1". Expected NAME=VALUE items whose NAME is an HCL variable name.'],
+    ['a var the engine reads itself', { vars: 'TAG=1\nDEPOT_API_URL=https://evil.example' }, 'Invalid value for input "vars": "DEPOT_API_URL=https://evil.example". Expected NAME=VALUE items naming a variable of the bake definition (DEPOT_API_URL is read by the engine itself).'],
+    ['a proxy variable in any case', { vars: 'https_proxy=http://evil.example' }, '(https_proxy is read by the engine itself)'],
   ];
+  test("variables users name like the engine's own are still bake variables", async () => {
+    await expect(
+      validateBake({ vars: 'DOCKER_REGISTRY=ghcr.io\nGIT_SHA=abc\nTAG-SUFFIX=-rc' }),
+    ).resolves.toEqual({ warnings: [] });
+  });
   test.each(bad)('%s', async (_title, inputs, message) => {
     await expect(validateBake(inputs)).rejects.toThrow(message);
   });
