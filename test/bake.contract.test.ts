@@ -128,10 +128,11 @@ describe('bake against the recording engine', () => {
   // The CLI would read these as its own flags and environment: push despite push: false, a token
   // sent to another API. Refused before the definition is even read.
   test('a target that looks like a flag, or a var the engine reads, is refused and nothing runs', async () => {
-    for (const inputs of [
+    const cases: Record<string, string>[] = [
       { targets: '--push', push: 'false' },
       { targets: 'app', vars: 'DEPOT_API_URL=https://evil.example' },
-    ]) {
+    ];
+    for (const inputs of cases) {
       const { result, engine } = await bake({ workdir: HCL, ...inputs });
       expect(result.main.exitCode).toBe(1);
       const errors = result.annotations.filter((a) => a.level === 'error').map((a) => a.message);
