@@ -239,13 +239,13 @@ describe('build-push against the recording engine', () => {
 
   test('bad input fails in one line before the engine runs, leaving nothing behind', async () => {
     const engine = await stub();
-    const result = await run({ token: SECRETS.token, platforms: 'linux/amd64,amd64' }, engine);
+    const result = await run({ token: SECRETS.token, platforms: 'linux/amd64,linux//amd64' }, engine);
     expect(result.main.exitCode).toBe(1);
     expect(result.annotations).toEqual([
       {
         level: 'error',
         message:
-          'Invalid value for input "platforms": "amd64". Expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8.',
+          'Invalid value for input "platforms": "linux//amd64". Expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8.',
       },
     ]);
     expect(await engine.records()).toEqual([]);

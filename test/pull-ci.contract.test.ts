@@ -156,12 +156,12 @@ describe('CircleCI orb: pull', () => {
   test('a bad value: one line naming the input and what is accepted, nothing run', async () => {
     const r = await runOrb(
       'pull',
-      { BUILD_ID: 'bld_9', PLATFORM: 'arm64' },
+      { BUILD_ID: 'bld_9', PLATFORM: 'linux//arm64' },
       { DEPOT_TOKEN: 'depot_env_1a2b' },
     );
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(
-      'Invalid value for input "platform": "arm64". Expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8.',
+      'Invalid value for input "platform": "linux//arm64". Expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8.',
     );
     expect(await readStubRecords(r.records)).toEqual([]);
   });

@@ -107,7 +107,7 @@ describe('pull against the recording engine', () => {
   test.each([
     [{}, 'No build to pull: the "build-id" input is empty, and no earlier build-push or bake step of this job built on Depot.'],
     [{ 'build-id': '--all' }, 'Invalid value for input "build-id": "--all". Expected a build ID, a saved tag, or <project>:<tag>, without spaces.'],
-    [{ 'build-id': 'bld_1', platform: 'arm64' }, 'Invalid value for input "platform": "arm64". Expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8.'],
+    [{ 'build-id': 'bld_1', platform: 'linux/arm64/v8/x' }, 'Invalid value for input "platform": "linux/arm64/v8/x". Expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8.'],
     [{ 'build-id': 'bld_1', tags: 'App Test' }, 'Invalid value for input "tags": "App Test". Expected image names such as app:latest or ghcr.io/acme/app:1.2.'],
   ])('bad input %j: one line, nothing run', async (inputs, message) => {
     const engine = await stub();

@@ -14,6 +14,7 @@ import {
   validateBakeOptions,
   validateBuildOptions,
 } from '@depot-actions/core';
+import { fallbackSeconds } from '../src/steps/engine-step';
 
 beforeAll(loadListParser);
 
@@ -40,7 +41,9 @@ describe('validation fails before anything runs, in one line', () => {
 
   // prettier-ignore
   const bad: [string, Record<string, string>, string][] = [
-    ['malformed platform', { platforms: 'linux/amd64,arm64' }, 'Invalid value for input "platforms": "arm64". Expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8.'],
+    ['malformed platform', { platforms: 'linux/amd64,arm64/v8/x/y' }, 'Invalid value for input "platforms": "arm64/v8/x/y". Expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8.'],
+    ['a lone platform word the CLI does not know', { platforms: 'foo' }, 'Invalid value for input "platforms": "foo".'],
+    ['a platform with a character the CLI refuses', { platforms: 'linux/arm64/v8.2' }, 'Invalid value for input "platforms": "linux/arm64/v8.2".'],
     ['platform with spaces', { platforms: 'linux / amd64' }, 'Invalid value for input "platforms": "linux / amd64".'],
     ['unknown build-platform', { 'build-platform': 'linux/riscv64' }, 'Invalid value for input "build-platform": "linux/riscv64". Expected one of dynamic, linux/amd64, linux/arm64.'],
     ['build-arg with an empty key', { 'build-args': '=x' }, 'Invalid value for input "build-args": "=x".'],
@@ -48,6 +51,11 @@ describe('validation fails before anything runs, in one line', () => {
     ['secret-envs without =', { 'secret-envs': 'NPM' }, 'Invalid value for input "secret-envs": "NPM".'],
     ['build-context without =', { 'build-contexts': './src' }, 'Invalid value for input "build-contexts": "./src".'],
     ['unreadable secret file', { 'secret-files': 'KEY=/nonexistent/secret' }, 'Invalid value for input "secret-files": "KEY=/nonexistent/secret". Expected ID=PATH items naming a readable file.'],
+    ['a list with a quote left open', { tags: '"a/b:1' }, 'Invalid value for input "tags": "\\"a/b:1". Expected a list whose "quotes" are closed (Quote Not Closed'],
+    ['a secret with a quote left open hides it', { secrets: '"K=abc' }, 'Invalid value for input "secrets": (hidden, 6 characters). Expected a list whose "quotes" are closed'],
+    ['provenance with a quote left open', { provenance: '"mode=max' }, 'Invalid value for input "provenance": "\\"mode=max". Expected true, false, or attributes'],
+    ['a cache-to field with a quote left open', { 'cache-to': 'type=registry,"ref=x' }, 'Invalid value for input "cache-to": "type=registry,\\"ref=x". Expected a list whose "quotes" are closed'],
+    ['an output field with a quote left open (outputs keep quotes for buildx)', { outputs: 'type=local,"dest=x' }, 'Invalid value for input "outputs": "type=local,\\"dest=x". Expected a directory, or type='],
     ['unknown lint-fail-on', { 'lint-fail-on': 'fatal' }, 'Invalid value for input "lint-fail-on": "fatal". Expected one of error, warn, warning, info, none.'],
     ['build-arg name with a space', { 'build-args': 'A=1\nNO VALUE' }, 'Invalid value for input "build-args": "NO VALUE". Expected KEY=VALUE or NAME items, one per line.'],
     ['empty secret value', { secrets: 'NPM_TOKEN=' }, 'Invalid value for input "secrets": "NPM_TOKEN=". Expected ID=VALUE items with a non-empty value.'],
@@ -202,6 +210,7 @@ describe('values buildx accepts pass', () => {
     ['attests: sbom and provenance', { attests: 'type=sbom,generator=image\ntype=provenance,mode=max' }],
     ['cache-from: a bare ref, registry, local, gha', { 'cache-from': 'acme/app:cache\ntype=registry,ref=acme/app:c\ntype=local,src=/tmp/c\ntype=gha' }],
     ['cache-to: inline, s3, quoted field', { 'cache-to': 'type=inline\ntype=s3,region=x,bucket=y\ntype=registry,"ref=acme/app:c",mode=max' }],
+    ['platforms: any case, aliases and a lone architecture, as the CLI parses them', { platforms: 'linux/AMD64,linux/x86-64,arm64,Linux/arm/v7,local' }],
     ['network: host, none, default', { network: 'host' }],
     ['outputs: a bare directory, local, tar, image, quoted', { outputs: './out\ntype=local,dest=out\ntype=tar,dest=a.tar\ntype=image,"name=a/b:1,a/b:2",push=true\n"type=docker", dest=img.tar' }],
     ['provenance: booleans and attributes', { provenance: 'mode=min,inline-only=true' }],
@@ -258,5 +267,21 @@ describe('bake validation', () => {
     ).toEqual([
       'Input "save-tag" has no effect without save: true: the images are not saved to the Depot Registry, so they get no tags there.',
     ]);
+  });
+});
+
+describe('fallback-timeout', () => {
+  test('a whole number of seconds in digits, 120 when empty', () => {
+    expect(fallbackSeconds('')).toBe(120);
+    expect(fallbackSeconds(' 60 ')).toBe(60);
+    expect(fallbackSeconds('2147483')).toBe(2147483);
+  });
+
+  // Node keeps no timer longer than 2^31 - 1 ms: a longer one fires at once, which would give up
+  // on a Depot builder immediately for a value meant as "wait for ever".
+  test.each(['0', '2147484', '999999999', '1e3', '1.5', '-5', 'soon'])('%s is refused', (raw) => {
+    expect(() => fallbackSeconds(raw)).toThrow(
+      `Invalid value for input "fallback-timeout": "${raw}". Expected a whole number of seconds from 1 to 2147483.`,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { InputError, quoteOneLine, UserError } from '../errors';
-import { csvKeyValues } from './lists';
+import { csvKeyValues, isCsvError } from './lists';
 import { isBooleanText } from './values';
 
 // Checks for the values buildx parses itself: each accepts what buildx (and so depot) accepts,
@@ -118,13 +118,24 @@ interface Exporters {
   bare?: boolean;
 }
 
+/** The key=value fields of a CSV value, or none when it cannot be read (a quote left open). */
+function fieldsOf(value: string): { key: string; value?: string }[] | undefined {
+  try {
+    return csvKeyValues(value);
+  } catch (error) {
+    if (isCsvError(error)) return undefined;
+    throw error;
+  }
+}
+
 /**
  * CSV key=value items with a known `type`, as buildx reads `--cache-from`, `--cache-to`,
  * `--output` and `--attest`: every field has a key, and the type is one buildx knows.
  */
 export function checkTypedEntries(name: string, items: string[], rule: Exporters): void {
   for (const item of items) {
-    const fields = csvKeyValues(item);
+    const fields = fieldsOf(item);
+    if (!fields) throw new InputError(name, item, rule.accepted);
     if (rule.bare && fields.length === 1 && fields[0].value === undefined && fields[0].key !== '') continue;
     const type = fields.find((f) => f.key === 'type')?.value;
     if (fields.some((f) => f.value === undefined || f.key === '') || !type || !rule.types.includes(type)) {
@@ -143,7 +154,7 @@ export const OUTPUT_TYPES = ['local', 'tar', 'oci', 'docker', 'image', 'registry
  */
 export function checkAttestation(name: 'provenance' | 'sbom', value: string): void {
   if (value === '' || (name === 'sbom' ? isGoBoolean(value) : isBooleanText(value))) return;
-  const fields = csvKeyValues(value);
+  const fields = fieldsOf(value) ?? [{ key: '' }];
   const bad = fields.some((f) => f.value === undefined || f.key === '');
   const mode = fields.find((f) => f.key === 'mode')?.value;
   if (bad || (name === 'provenance' && mode !== undefined && !['min', 'max'].includes(mode))) {

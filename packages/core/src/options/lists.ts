@@ -71,6 +71,10 @@ export function csvFields(record: string): string[] {
   return rows.flat();
 }
 
+/** Whether an error is csv-parse's: input it cannot read, such as a quote that is never closed. */
+export const isCsvError = (error: unknown): boolean =>
+  error instanceof Error && String((error as { code?: unknown }).code).startsWith('CSV_');
+
 /**
  * One field as written into a CSV record that buildx (and depot, and docker) reads: quoted, with
  * quotes doubled, when it holds a comma, a quote or a line break; as it is otherwise.

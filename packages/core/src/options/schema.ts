@@ -1,5 +1,5 @@
-import { InputError } from '../errors';
-import { loadListParser, parseList, type ListStyle } from './lists';
+import { InputError, messageOf } from '../errors';
+import { isCsvError, loadListParser, parseList, type ListStyle } from './lists';
 import { parseBoolean } from './values';
 
 /** Where an input comes from, shown in the generated docs so migrating users know what to expect. */
@@ -26,6 +26,8 @@ export interface TextSpec extends SpecBase {
   ignoreCase?: boolean;
   /** A whole number greater than 0 (a count of seconds, ...): CI front-ends with typed config accept a number. */
   integer?: boolean;
+  /** Also takes true or false (attributes otherwise): CI front-ends with typed config accept a boolean. */
+  booleanText?: boolean;
 }
 export interface BooleanSpec extends SpecBase {
   kind: 'boolean';
@@ -95,7 +97,13 @@ export function parseInput(name: string, spec: InputSpec, raw: RawInput): boolea
     case 'boolean':
       return parseBoolean(name, raw, spec.default === 'true');
     case 'list':
-      return parseList(raw, spec.style);
+      try {
+        return parseList(raw, spec.style);
+      } catch (error) {
+        if (!isCsvError(error)) throw error;
+        const accepted = `a list whose "quotes" are closed (${messageOf(error)})`;
+        throw new InputError(name, raw, accepted, spec.secret);
+      }
     case 'text': {
       const value = spec.ignoreCase ? raw.trim().toLowerCase() : raw.trim();
       if (spec.values && value !== '' && !spec.values.includes(value)) {

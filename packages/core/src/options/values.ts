@@ -17,13 +17,25 @@ export function isBooleanText(value: string): boolean {
   return TRUE.has(value.trim()) || FALSE.has(value.trim());
 }
 
-// os/arch[/variant], as BuildKit's platforms package accepts them.
-const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/;
+// A platform as containerd's platforms package (and so the depot CLI and buildx) parses one:
+// os/arch[/variant], any case, or a lone OS or architecture, which it completes.
+const PLATFORM = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+){1,2}$/;
+const LONE_PLATFORM = new Set(
+  (
+    'local aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 ' +
+    'solaris windows zos 386 amd64 amd64p32 arm armbe arm64 arm64be loong64 mips mipsle mips64 ' +
+    'mips64le mips64p32 mips64p32le ppc ppc64 ppc64le riscv riscv64 s390 s390x sparc sparc64 wasm ' +
+    'i386 x86_64 x86-64 aarch64 armhf armel'
+  ).split(' '),
+);
 
-/** Checks each platform looks like os/arch[/variant]; "local" is BuildKit's alias for the builder's own. */
+/**
+ * Checks each platform is one the CLI parses: os/arch[/variant], or a lone OS or architecture
+ * ("local" is BuildKit's alias for the builder's own).
+ */
 export function checkPlatforms(name: string, platforms: string[]): void {
   for (const platform of platforms) {
-    if (platform !== 'local' && !PLATFORM.test(platform)) {
+    if (!PLATFORM.test(platform) && !LONE_PLATFORM.has(platform.toLowerCase())) {
       throw new InputError(name, platform, 'os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8');
     }
   }

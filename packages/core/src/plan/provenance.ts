@@ -22,7 +22,7 @@ export interface ProvenanceFacts {
 export function resolveProvenance(facts: ProvenanceFacts): string | undefined {
   const builderId = facts.runUrl ? csvField(`builder-id=${facts.runUrl}`) : '';
   const withBuilderId = (attrs: string): string =>
-    !builderId || attrs.split(',').some((a) => a.startsWith('builder-id=')) ? attrs : `${attrs},${builderId}`;
+    !builderId || csvKeyValues(attrs).some((f) => f.key === 'builder-id') ? attrs : `${attrs},${builderId}`;
   const input = facts.input.trim();
   if (input !== '') {
     if (isBooleanText(input)) return /^true$/i.test(input) ? builderId || 'true' : 'false';

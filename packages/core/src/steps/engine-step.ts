@@ -159,11 +159,19 @@ export function cleanupStep(adapter: CiAdapter): void {
 /** The part after the first "=", or the whole item when it has none (it may be a bare secret). */
 export const valueOf = (item: string): string => item.slice(item.indexOf('=') + 1);
 
-/** fallback-timeout in seconds: a positive whole number. */
+/** The longest timer Node keeps (2^31 - 1 ms); a longer one would fire at once. */
+const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** fallback-timeout in seconds: a whole number from 1 to about 24 days, written in digits. */
 export function fallbackSeconds(raw: string): number {
-  const seconds = Number(raw || '120');
-  if (!Number.isInteger(seconds) || seconds <= 0) {
-    throw new InputError('fallback-timeout', raw, 'a whole number of seconds greater than 0');
+  const text = raw.trim() || '120';
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+    throw new InputError(
+      'fallback-timeout',
+      raw,
+      `a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`,
+    );
   }
   return seconds;
 }
