@@ -87,7 +87,11 @@ function property(name: string, spec: InputSpec, where: string): Record<string, 
           ...(spec.default ? { default: spec.default } : {}),
           description,
         };
-      return { type: ['string', 'number'], ...(spec.default ? { default: spec.default } : {}), description };
+      return {
+        type: ['string', 'integer', ...(spec.booleanText ? ['boolean'] : [])],
+        ...(spec.default ? { default: spec.default } : {}),
+        description,
+      };
   }
 }
 

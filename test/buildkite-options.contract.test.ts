@@ -122,6 +122,16 @@ describe('an empty (null) option', () => {
 });
 
 describe('typed values, as plugin.yml states them', () => {
+  test('provenance and sbom take an unquoted true or false, and a whole number passes as written', async () => {
+    const r = await job({ provenance: false, sbom: true, target: 2, tags: ['registry.example/app:1'] });
+    expect(r.stderr).not.toMatch(/^(Error|Warning):/m);
+    expect(r.exitCode).toBe(0);
+    const [call] = await readStubRecords(r.records);
+    expect(call.argv).toEqual(
+      expect.arrayContaining(['--provenance', 'false', '--sbom', 'true', '--target', '2']),
+    );
+  });
+
   test('fallback-timeout: 60 (a number) and "60" (a string) are accepted', async () => {
     for (const value of [60, '60']) {
       const r = await job({ 'fallback-timeout': value, 'buildx-fallback': true });
@@ -142,6 +152,11 @@ describe('typed values, as plugin.yml states them', () => {
     ],
     [{ engine: 'depto' }, 'Invalid value for input "engine": "depto". Expected one of auto, depot, local'],
     [{ tags: [1] }, 'Invalid value for input "tags": "[1]". Expected a string or a list of strings'],
+    // YAML reads `save-tag: 1.10` as the number 1.1: refused rather than passed on changed.
+    [{ 'save-tag': 1.1 }, 'Invalid value for input "save-tag": "1.1". Expected a string (quote a number'],
+    // As the agent hands over a number YAML could not hold exactly (12345678901234567890).
+    [{ project: 2 ** 64 }, 'Invalid value for input "project": "18446744073709552000".'],
+    [{ target: true }, 'Invalid value for input "target": "true". Expected a string (quote'],
   ] as [Record<string, Json>, string][])(
     '%j is refused with one error naming it',
     async (config, message) => {

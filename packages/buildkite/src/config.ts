@@ -165,6 +165,12 @@ export function optionValue(name: string, spec: InputSpec, value: Json): RawInpu
           : refuse(`one of ${spec.values.join(', ')}${spec.ignoreCase ? ' (any case)' : ''}`);
       }
       if (typeof value === 'string') return value;
-      return typeof value === 'number' ? String(value) : refuse('a string');
+      if (spec.booleanText && typeof value === 'boolean') return String(value);
+      // YAML has already turned 1.10 into 1.1 and rounded long numbers: only a whole number that
+      // survives that unchanged is taken; anything else must be quoted to reach the step as written.
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+      return refuse(
+        `a string${spec.booleanText ? ', true or false' : ''} (quote a number that is not a whole one, such as "1.10")`,
+      );
   }
 }

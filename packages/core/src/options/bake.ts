@@ -54,14 +54,18 @@ export const bakeSchema = {
   project: text('Depot project ID; a target’s project_id (HCL) or x-depot.project-id (Compose) wins', {
     origin: 'depot',
   }),
-  provenance: text('Provenance attestation for every target: true, false, or attributes such as mode=max'),
+  provenance: text('Provenance attestation for every target: true, false, or attributes such as mode=max', {
+    booleanText: true,
+  }),
   pull: bool('Always attempt to pull all referenced images'),
   push: bool('Push the images to their registries (shorthand for --set=*.output=type=registry)'),
   save: bool('Save the images to the Depot Registry', { origin: 'depot' }),
   'save-tag': text('Additional tag for the images saved in the Depot Registry (requires save)', {
     origin: 'depot',
   }),
-  sbom: text('SBOM attestation for every target: true, false, or attributes such as generator=image'),
+  sbom: text('SBOM attestation for every target: true, false, or attributes such as generator=image', {
+    booleanText: true,
+  }),
   'sbom-dir': text('Directory to write the SBOMs of each built image to', { origin: 'depot' }),
   set: list('List of target overrides (targetpattern.key=value)', verbatimLines),
   source: text(

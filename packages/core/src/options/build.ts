@@ -72,7 +72,9 @@ export const buildSchema = {
   project: text('Depot project ID (or set DEPOT_PROJECT_ID, or a depot.json in the context)', {
     origin: 'depot',
   }),
-  provenance: text('Generate provenance attestation: true, false, or attributes such as mode=max'),
+  provenance: text('Generate provenance attestation: true, false, or attributes such as mode=max', {
+    booleanText: true,
+  }),
   pull: bool('Always attempt to pull all referenced images'),
   push: bool('Push the image to the registry (shorthand for --output=type=registry)'),
   save: bool('Save the image to the Depot Registry', { origin: 'depot' }),
@@ -82,7 +84,9 @@ export const buildSchema = {
   'save-tags': list('List of tags for the image saved in the Depot Registry (requires save)', commaList, {
     origin: 'depot',
   }),
-  sbom: text('Generate SBOM attestation: true, false, or attributes such as generator=image'),
+  sbom: text('Generate SBOM attestation: true, false, or attributes such as generator=image', {
+    booleanText: true,
+  }),
   'sbom-dir': text('Directory to write the SBOMs of each built image to', { origin: 'depot' }),
   secrets: list(
     'List of secrets to expose to the build (ID=VALUE)',
