@@ -2,6 +2,9 @@
 // dist → the recording depot stub): list items kept whole, a null option failing with one line,
 // typed values (numbers, booleans, maps), annotation contexts per job, and cleanup after a cancel.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { startOidcIssuer, type OidcIssuer } from './doubles/oidc-issuer';
 import { readStubRecords } from './harness/engine-stub';
 import { cancelWhenDepotRuns, type CancelSignals } from './ci-entry/cancel';
@@ -147,10 +150,12 @@ describe('typed values, as plugin.yml states them', () => {
     ],
     [{ push: 'true' }, 'Invalid value for input "push": "true". Expected true or false (unquoted)'],
     [
-      { secrets: { id: 'x' } },
-      'Invalid value for input "secrets": "{\\"id\\":\\"x\\"}". Expected a string or a list of strings',
+      { 'build-args': { id: 'x' } },
+      'Invalid value for input "build-args": "{\\"id\\":\\"x\\"}". Expected a string or a list of strings',
     ],
     [{ engine: 'depto' }, 'Invalid value for input "engine": "depto". Expected one of auto, depot, local'],
+    // A map where a list of ID=VALUE belongs: refused without printing the value it carries.
+    [{ secrets: { NPM_TOKEN: 'npm_SuperSecret123' } }, 'Invalid value for input "secrets": (hidden, '],
     [{ tags: [1] }, 'Invalid value for input "tags": "[1]". Expected a string or a list of strings'],
     // YAML reads `save-tag: 1.10` as the number 1.1: refused rather than passed on changed.
     [{ 'save-tag': 1.1 }, 'Invalid value for input "save-tag": "1.1". Expected a string (quote a number'],
@@ -163,6 +168,7 @@ describe('typed values, as plugin.yml states them', () => {
       const r = await job(config);
       expect(r.exitCode).toBe(1);
       expect(r.stderr).toContain(message);
+      expect(r.stderr + r.stdout + JSON.stringify(r.calls)).not.toContain('npm_SuperSecret123');
       expect(await readStubRecords(r.records)).toEqual([]);
     },
   );
@@ -232,6 +238,32 @@ describe('cancel', () => {
   }
 
   const secretFiles = (files: string[]): string[] => files.filter((f) => /secret/.test(f));
+
+  // A cancelled Depot build is not a Depot failure: falling back would build and push during the
+  // cancel, which is the opposite of what was asked.
+  test('a cancel with buildx-fallback on stops: no local build, no push, no outputs', async () => {
+    const dockerLog = join(mkdtempSync(join(tmpdir(), 'docker-log-')), 'calls');
+    writeFileSync(dockerLog, '');
+    cleanups.push(() => rmSync(dirname(dockerLog), { recursive: true, force: true }));
+    let signalled: Promise<string[]> = Promise.resolve([]);
+    const config = { 'buildx-fallback': true, push: true, tags: 'registry.example/app:1' };
+    const r = await job(
+      config,
+      { ...TOKEN, DOCKER_STUB_LOG: dockerLog },
+      {
+        stub: { DEPOT_STUB_SLEEP_MS: '30000' },
+        onHookStart: (hook, pid, paths) => {
+          if (hook === 'command') signalled = cancelWhenDepotRuns(pid, paths, 'TERM then KILL');
+        },
+      },
+    );
+    await signalled;
+    expect(readFileSync(dockerLog, 'utf8')).not.toMatch(/^(build|push|buildx)\b/m);
+    expect(r.stderr).toContain('The step was cancelled (SIGTERM); the engine was stopped.');
+    expect(r.stderr).not.toContain('falling back');
+    expect(r.stdout).not.toContain('DEPOT_OUTPUT_');
+    expect(r.results[1].exitCode).not.toBe(0);
+  });
 
   test('SIGTERM, SIGKILL 2 s later, then pre-exit: no secret file is left', async () => {
     const { r, during } = await cancelled('TERM then KILL');

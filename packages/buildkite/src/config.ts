@@ -135,8 +135,10 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * holds them to each other), so the agent's `--plugin-validation` and the plugin agree.
  */
 export function optionValue(name: string, spec: InputSpec, value: Json): RawInput {
+  // A secret option's value stays out of the message, whatever its shape: the agent does not
+  // redact annotations, and the value has not been masked yet.
   const refuse = (accepted: string): never => {
-    throw new InputError(name, describe(value), accepted);
+    throw new InputError(name, describe(value), accepted, spec.secret);
   };
   if (name === 'token') {
     return typeof value === 'string' && VARIABLE_NAME.test(value)

@@ -7,6 +7,8 @@ export interface PushResult {
   /** The pushed manifest's digest, from `docker push`'s `<tag>: digest: sha256:... size: N` line. */
   digest?: string;
   tail: string[];
+  /** The step was cancelled during a push (see RunResult). */
+  cancelled?: NodeJS.Signals;
 }
 
 const DIGEST = /digest: (sha256:[0-9a-f]{64})/;
@@ -29,7 +31,9 @@ export async function pushTags(
       env,
       sink,
     );
-    if (result.exitCode !== 0) return { exitCode: result.exitCode, digest, tail: result.tail };
+    if (result.exitCode !== 0 || result.cancelled) {
+      return { exitCode: result.exitCode, digest, tail: result.tail, cancelled: result.cancelled };
+    }
     digest ??= result.tail.map((l) => DIGEST.exec(l)?.[1]).find(Boolean);
   }
   return { exitCode: 0, digest, tail: [] };

@@ -1,5 +1,6 @@
 /** Infrastructure failures are Depot's or the network's (a fallback may help); build failures are the user's. */
-export type FailureKind = 'infrastructure' | 'configuration' | 'build';
+/** What kind of failure a run had; `cancelled`: the job was cancelled and the engine stopped. */
+export type FailureKind = 'infrastructure' | 'configuration' | 'build' | 'cancelled';
 
 export interface KnownFailure {
   pattern: RegExp;

@@ -26,6 +26,11 @@ export interface RunResult {
   /** The engine showed no sign of building within the watch timeout and was stopped. */
   stalled?: boolean;
   /**
+   * The step was cancelled (the CI sent it this signal) and passed the signal on to the engine:
+   * whatever the engine then exits with is not a failure of the build, and nothing may follow it.
+   */
+  cancelled?: NodeJS.Signals;
+  /**
    * The whole output, read as it streamed (steps and problems, not the log itself), for the
    * summary and annotations: `progressSummary`/`readBuildProblems` need more than the tail.
    */
@@ -117,9 +122,9 @@ export function runCommand(
           child.kill('SIGTERM');
         }, watch.timeoutMs)
       : undefined;
-    let cancelled = false;
+    let cancelled: NodeJS.Signals | undefined;
     const forward = (signal: NodeJS.Signals) => () => {
-      cancelled = true;
+      cancelled ??= signal;
       child.kill(signal);
     };
     const onInt = forward('SIGINT');
@@ -157,6 +162,7 @@ export function runCommand(
         buildUrl,
         durationMs: Date.now() - started,
         ...(stalled ? { stalled } : {}),
+        ...(cancelled ? { cancelled } : {}),
         output,
       });
     });

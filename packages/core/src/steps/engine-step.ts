@@ -100,6 +100,12 @@ export async function setOutputs(
  * only for a failed run.
  */
 export async function failureOf(result: RunResult, timeoutSeconds?: number): Promise<Diagnosis | undefined> {
+  if (result.cancelled) {
+    return {
+      kind: 'cancelled',
+      lines: [`The step was cancelled (${result.cancelled}); the engine was stopped.`],
+    };
+  }
   if (result.stalled) {
     return {
       kind: 'infrastructure',
@@ -133,6 +139,11 @@ export function reportFailure(
   failure: Diagnosis,
 ): void {
   const { adapter } = step;
+  const title = `${command[0].toUpperCase()}${command.slice(1)}`;
+  if (failure.kind === 'cancelled') {
+    adapter.annotate('error', `${command}: ${failure.lines.join(' ')}`, `${title} cancelled`);
+    return;
+  }
   const what = result.signal ? `was stopped by ${result.signal}` : `failed with exit code ${result.exitCode}`;
   adapter.info(`${command} ${what} (${failure.kind} failure). What it said:`);
   for (const line of failure.lines) adapter.info(`  ${line}`);
@@ -140,7 +151,7 @@ export function reportFailure(
   adapter.annotate(
     'error',
     `${command} ${what}: ${last}${failure.hint ? `\nHint: ${failure.hint}` : ''}`,
-    `${command[0].toUpperCase()}${command.slice(1)} failed`,
+    `${title} failed`,
   );
 }
 

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { planClassicBake, type TargetBuild } from '../local/bake';
 import type { Gap } from '../local/gaps';
-import { pushTags } from '../local/push';
+import { pushTags, type PushResult } from '../local/push';
 import { localGaps, renderLocal } from '../local/render';
 import type { LocalEngine } from '../local/types';
 import type { Invocation } from '../plan/invocation';
@@ -50,9 +50,9 @@ export async function runLocalEngine(
   if (invocation.subcommand === 'bake') return runClassicBake(step, invocation, engine);
 
   const result = await runCommand(renderLocal(invocation, engine), ci.env, sink);
-  if (result.exitCode !== 0) return result;
+  if (result.exitCode !== 0 || result.cancelled) return result;
   const pushed = await pushTags(engine, invocation.pushTags, ci.env, invocation.cwd, sink);
-  if (pushed.exitCode !== 0) return { ...result, exitCode: pushed.exitCode, tail: pushed.tail };
+  if (pushed.exitCode !== 0 || pushed.cancelled) return { ...result, ...pushedFailure(pushed) };
   const id = readText(invocation.outputs.iidFile);
   writeMetadata(invocation.outputs.metadataFile, {
     ...(id ? { 'containerimage.config.digest': id } : {}),
@@ -61,6 +61,13 @@ export async function runLocalEngine(
   });
   return result;
 }
+
+/** A failed or cancelled push, as the result of the whole run. */
+const pushedFailure = ({ exitCode, tail, cancelled }: PushResult): Partial<RunResult> => ({
+  exitCode,
+  tail,
+  ...(cancelled ? { cancelled } : {}),
+});
 
 const readText = (path: string | undefined): string | undefined => {
   try {
@@ -90,12 +97,12 @@ async function runClassicBake(
   try {
     for (const build of planClassicBake(invocation, engine).builds) {
       result = await runCommand(build.command, ci.env, sink);
-      if (result.exitCode !== 0) break;
+      if (result.exitCode !== 0 || result.cancelled) break;
       const id = readText(build.iidFile) ?? '';
       aliases.push(...(await tagAliases(engine, build, id, ci.env)));
       const pushed = await pushTags(engine, build.push, ci.env, invocation.cwd, sink);
-      if (pushed.exitCode !== 0) {
-        result = { ...result, exitCode: pushed.exitCode, tail: pushed.tail };
+      if (pushed.exitCode !== 0 || pushed.cancelled) {
+        result = { ...result, ...pushedFailure(pushed) };
         break;
       }
       metadata[build.target] = {

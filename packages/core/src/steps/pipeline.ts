@@ -152,7 +152,8 @@ async function report<O>(
   const { adapter, ci } = step;
   const { result, fellBack } = ran;
   const { outputs, summary, dockerfile } = command.report(options, invocation, result, step);
-  await setOutputs(adapter, outputs);
+  // A cancelled run's files say nothing reliable about what was built or pushed.
+  if (!result.cancelled) await setOutputs(adapter, outputs);
   // Lint findings and a failure's Dockerfile line become annotations on the file, summary or not.
   const output = reportBuildOutput(adapter, result, { dockerfile, env: ci.env });
   const failure = await failureOf(result, settings.timeout);
@@ -163,7 +164,7 @@ async function report<O>(
         ...summary,
         ...output,
         title: failure
-          ? `Depot ${what} failed`
+          ? `Depot ${what} ${failure.kind === 'cancelled' ? 'cancelled' : 'failed'}`
           : fellBack
             ? `Depot ${what} (local fallback)`
             : `Depot ${what}`,
