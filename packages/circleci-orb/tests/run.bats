@@ -49,6 +49,13 @@ STUB
   grep -q '^argv:.*/depot-orb\.[^/]*/index\.js$' "${NODE_RECORD}"
 }
 
+@test "the step's directory carries the job's ID, which the cleanup step matches" {
+  stub_node 20.19.0
+  CIRCLE_WORKFLOW_JOB_ID='0f1e2d3c-job-1' run depot_main
+  [ "${status}" -eq 0 ]
+  grep -q '^argv:.*/depot-orb\.0f1e2d3c-job-1\.[^/]*/index\.js$' "${NODE_RECORD}"
+}
+
 @test "each command reaches the entry point" {
   stub_node 22.0.0
   for command in install build bake pull; do

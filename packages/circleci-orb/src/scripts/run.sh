@@ -2,6 +2,12 @@
 # Runs one depot orb command (install, build, bake or pull) with the bundled entry point.
 # Every input arrives as a PARAM_* environment variable set in the step's `environment:` map and is
 # read by the entry point itself: nothing from the user is ever part of this script's text.
+# CircleCI runs a step with sh when the image has no bash; say so in one line rather than fail
+# on the first bash construct below.
+if [ -z "${BASH_VERSION:-}" ]; then
+  echo "depot orb: this step needs bash, which the image does not have. Fix: use the depot/default executor (cimg/node), or install bash before this step." >&2
+  exit 1
+fi
 set -euo pipefail
 
 DEPOT_NODE_MAJOR_MIN=20
@@ -18,6 +24,13 @@ depot_require_node() {
     echo "depot orb: Node.js ${DEPOT_NODE_MAJOR_MIN} or later is required, found ${version:-an unknown version}. Fix: use the depot/default executor (cimg/node), or install Node.js ${DEPOT_NODE_MAJOR_MIN}+ before this step." >&2
     return 1
   fi
+}
+
+# This job's part of the private directories' names, so that the cleanup step of one job never
+# removes another's on a shared (self-hosted) machine.
+depot_job_tag() {
+  local id="${CIRCLE_WORKFLOW_JOB_ID:-${CIRCLE_BUILD_NUM:-job}}"
+  printf '%s' "${id//[^A-Za-z0-9-]/}"
 }
 
 depot_main() {
@@ -39,7 +52,7 @@ depot_main() {
   # The step's private directory (0700, a fresh name): the entry point and every temp or secret
   # file of the step (node runs with TMPDIR there) live in it. It goes when this step ends; after
   # a kill, the orb's `depot cleanup` step (when: always) removes it.
-  DEPOT_ORB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/depot-orb.XXXXXX")"
+  DEPOT_ORB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/depot-orb.$(depot_job_tag).XXXXXX")"
   chmod 0700 "${DEPOT_ORB_DIR}"
   trap 'rm -rf -- "${DEPOT_ORB_DIR}"' EXIT
   trap 'exit 143' TERM
