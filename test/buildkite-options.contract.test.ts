@@ -74,6 +74,19 @@ describe('list options are read item by item', () => {
   }
 });
 
+describe('the agent endpoint', () => {
+  test('a BUILDKITE_AGENT_ENDPOINT that is no URL is one line naming it, not an unexpected failure', async () => {
+    const r = await job(
+      { tags: ['registry.example/app:1'] },
+      { BUILDKITE_AGENT_ENDPOINT: 'agent.buildkite.com/v3' },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('BUILDKITE_AGENT_ENDPOINT is not an http(s) URL: "agent.buildkite.com/v3".');
+    expect(r.stderr).not.toContain('Unexpected failure');
+    expect(await readStubRecords(r.records)).toEqual([]);
+  });
+});
+
 describe('list items with quotes', () => {
   // A quoted CSV field inside one item: checking it needs the CSV parser, as a quoted text does.
   test('an item with a quoted field is checked as CSV and passed on as written', async () => {

@@ -127,6 +127,18 @@ describe('CircleCI orb: run.sh → entry point → depot', () => {
     });
   });
 
+  test('a BASH_ENV it cannot write to is a warning: the build stands and the summary is written', async () => {
+    const r = await runOrb(
+      'build',
+      { PROJECT: 'prj_orb', TAGS: 'registry.example/app:1' },
+      { CIRCLE_OIDC_TOKEN_V2: jwt, BASH_ENV: '/nonexistent/dir/bash_env' },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('Warning: cannot write to BASH_ENV (/nonexistent/dir/bash_env)');
+    expect(r.stderr).not.toMatch(/Unexpected|    at /);
+    expect(readFileSync(join(r.outputDir, 'depot-build-summary.md'), 'utf8')).toContain('bld_orb1');
+  });
+
   test('token is an env_var_name: the named variable is read, a bad name is refused', async () => {
     const named = await runOrb(
       'build',

@@ -37,6 +37,13 @@ export function buildkiteIdentity(http?: HttpDeps): CiIdentity {
       const endpoint = (
         value(ci.env, 'BUILDKITE_AGENT_ENDPOINT') || DEFAULT_BUILDKITE_AGENT_ENDPOINT
       ).replace(/\/+$/, '');
+      const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+      if (!url || !/^https?:$/.test(url.protocol)) {
+        throw new UserError(
+          `BUILDKITE_AGENT_ENDPOINT is not an http(s) URL: ${JSON.stringify(endpoint)}.`,
+          `Leave it to the agent, which sets it (such as ${DEFAULT_BUILDKITE_AGENT_ENDPOINT}), or set DEPOT_TOKEN.`,
+        );
+      }
       const response = await requestWithRetry(
         {
           url: `${endpoint}/jobs/${encodeURIComponent(jobId)}/oidc/tokens`,
@@ -44,7 +51,7 @@ export function buildkiteIdentity(http?: HttpDeps): CiIdentity {
           headers: { authorization: `Token ${accessToken}` },
           json: { audience },
           what: 'the Buildkite agent API (OIDC token request)',
-          hint: `Check that ${new URL(endpoint).origin} is reachable from this step (the agent sets BUILDKITE_AGENT_ENDPOINT).`,
+          hint: `Check that ${url.origin} is reachable from this step (the agent sets BUILDKITE_AGENT_ENDPOINT).`,
         },
         http,
       );

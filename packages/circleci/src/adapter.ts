@@ -6,7 +6,7 @@ import {
   shellQuote,
   writeStepReport,
 } from '@depot-actions/ci-entry';
-import type { Schema } from '@depot-actions/core';
+import { messageOf, type Schema } from '@depot-actions/core';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -112,6 +112,13 @@ export class CircleCiAdapter extends ScrubbingAdapter {
       process.stderr.write('Warning: BASH_ENV is not set; later steps will not see this step’s exports.\n');
       return;
     }
-    appendFileSync(file, line + '\n', 'utf8');
+    try {
+      appendFileSync(file, line + '\n', 'utf8');
+    } catch (error) {
+      // The step's work is done; the summary and outputs file are still written.
+      process.stderr.write(
+        `Warning: cannot write to BASH_ENV (${file}): ${messageOf(error)}; later steps will not see this step’s exports.\n`,
+      );
+    }
   }
 }
