@@ -135,7 +135,7 @@ describe('CircleCI orb: run.sh → entry point → depot', () => {
     );
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain('Warning: cannot write to BASH_ENV (/nonexistent/dir/bash_env)');
-    expect(r.stderr).not.toMatch(/Unexpected|    at /);
+    expect(r.stderr).not.toMatch(/Unexpected| {4}at /);
     expect(readFileSync(join(r.outputDir, 'depot-build-summary.md'), 'utf8')).toContain('bld_orb1');
   });
 
