@@ -139,6 +139,17 @@ describe('CircleCI orb: run.sh → entry point → depot', () => {
     expect(readFileSync(join(r.outputDir, 'depot-build-summary.md'), 'utf8')).toContain('bld_orb1');
   });
 
+  test("the engine's unfinished last line ends before the step's own lines; a short secret is warned of", async () => {
+    const r = await runOrb(
+      'build',
+      { PROJECT: 'prj_orb', TAGS: 'registry.example/app:1', SECRETS: 'PIN=abc' },
+      { CIRCLE_OIDC_TOKEN_V2: jwt, DEPOT_STUB_STDOUT: 'last words, no newline' },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^last words, no newline\n/m);
+    expect(r.stderr).toContain('A secret value of 3 character(s) is too short to hide in the log');
+  });
+
   test('token is an env_var_name: the named variable is read, a bad name is refused', async () => {
     const named = await runOrb(
       'build',

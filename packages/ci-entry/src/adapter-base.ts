@@ -45,9 +45,15 @@ export abstract class ScrubbingAdapter implements CiAdapter {
   abstract addPath(dir: string): void;
 
   mask(secret: string): void {
-    this.redactor.add(secret);
+    if (secret.trim() !== '' && !this.redactor.add(secret)) {
+      this.annotate(
+        'warning',
+        `A secret value of ${secret.length} character(s) is too short to hide in the log (${Redactor.MIN_LENGTH} or more are hidden).`,
+      );
+    }
   }
   info(message: string): void {
+    this.endEngineLines();
     process.stdout.write(this.redactor.scrub(message) + '\n');
   }
   debug(message: string): void {
@@ -58,6 +64,7 @@ export abstract class ScrubbingAdapter implements CiAdapter {
     const text = this.redactor.scrub(title ? `${title}: ${message}` : message);
     this.messages.push({ level, text });
     const label = level === 'error' ? 'Error' : level === 'warning' ? 'Warning' : 'Notice';
+    this.endEngineLines();
     process.stderr.write(`${level === 'error' ? this.style.errorPrefix : ''}${label}: ${text}\n`);
   }
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
@@ -78,6 +85,12 @@ export abstract class ScrubbingAdapter implements CiAdapter {
   }
   writeStderr(chunk: Buffer): void {
     this.stderr.write(chunk);
+  }
+
+  /** Ends the engine's unfinished last line, so what the step prints next starts a line of its own. */
+  private endEngineLines(): void {
+    this.stdout.endLine();
+    this.stderr.endLine();
   }
 
   /** Writes out what the scrubbing streams still hold (a last line without a newline). */
