@@ -259,6 +259,50 @@ describe('ensureEngine', () => {
     await expect(
       ensureEngine(f.options({ version: '2.102.12', downloadUrl: 'file:///tmp' })),
     ).rejects.toThrow('input "download-url"');
+    // A query would come before the /v{version}/{asset} added to the URL; a signed URL's token,
+    // which lives there, is not shown.
+    await expect(
+      ensureEngine(
+        f.options({ version: '2.102.12', downloadUrl: 'https://mirror.example/dl?token=s3cr3tq' }),
+      ),
+    ).rejects.toThrow('Invalid value for input "download-url": "https://mirror.example/dl?\u2026". Expected');
+  });
+
+  // Found before the download, not after it: a wasted download, then an "Unexpected failure".
+  test('a tool cache or temp directory that cannot take files is one error naming it', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.101.5'] });
+    const notADir = join(f.root, 'a-file');
+    writeFileSync(notADir, '');
+    for (const [extra, what] of [
+      [{ toolCache: notADir }, `The tool cache (RUNNER_TOOL_CACHE) ${notADir} cannot take files`],
+      [{ tempDir: notADir }, `The temp directory (RUNNER_TEMP, or TMPDIR) ${notADir} cannot take files`],
+    ] as const) {
+      const error = await ensureEngine(
+        f.options({ version: '2.101.5', downloadUrl: server.downloadUrl, ...extra }),
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toContain(what);
+    }
+    expect(server.requests.filter((r) => r.endsWith('.tar.gz'))).toEqual([]);
+  });
+
+  test('npm registry credentials never appear in an error', async () => {
+    const f = fixture();
+    const registry = await startNpmRegistry({ versions: ['2.101.5'] });
+    try {
+      const options = f.options({ version: '9.9.9', downloadUrl: 'http://127.0.0.1:9/down' });
+      const url = new URL(registry.url);
+      options.env = {
+        ...options.env,
+        npm_config_registry: `http://npmuser:npmS3cretTok@${url.host}${url.pathname}`,
+      };
+      const error = (await ensureEngine(options).catch((e: unknown) => e)) as Error;
+      expect(error.message).toContain(`on http://${url.host}`);
+      expect(error.message).not.toContain('npmS3cretTok');
+    } finally {
+      await registry.close();
+    }
   });
 
   // Windows assets are .zip (a real zip, made by Debian's zip at test time) and macOS assets are

@@ -10,6 +10,10 @@ describe('parseVersionSpec', () => {
     [' 2.102.12 ', { kind: 'exact', version: '2.102.12' }],
     ['v2.102.12', { kind: 'exact', version: '2.102.12' }],
     ['2.x', { kind: 'range', text: '2.x' }],
+    // depot/setup-action's README writes ranges this way.
+    ['2.x.x', { kind: 'range', text: '2.x.x' }],
+    ['2.*.*', { kind: 'range', text: '2.*.*' }],
+    ['x.x.x', { kind: 'range', text: 'x.x.x' }],
     ['~2.101.0', { kind: 'range', text: '~2.101.0' }],
     ['^2.0.0 || >=3.1', { kind: 'range', text: '^2.0.0 || >=3.1' }],
     ['>= 2.100.0 < 3', { kind: 'range', text: '>= 2.100.0 < 3' }],
@@ -19,7 +23,7 @@ describe('parseVersionSpec', () => {
     expect(parseVersionSpec(text)).toEqual(expected);
   });
 
-  test.each(['Latest', 'banana', '2.102.12.1', '2.x.1', 'v', '^', '2.01.0', '2.0.0 ||| 3'])(
+  test.each(['Latest', 'banana', '2.102.12.1', '2.x.1', '2.x.x.x', 'x.1', 'v', '^', '2.01.0', '2.0.0 ||| 3'])(
     'rejects %j',
     (text) => {
       expect(parseVersionSpec(text)).toBeUndefined();
@@ -36,6 +40,7 @@ describe('highestInRange (node-semver)', () => {
   const versions = ['2.9.0', '2.10.0', '2.100.0', '2.101.5', '3.0.1'];
   test.each([
     ['2.x', '2.101.5'],
+    ['2.x.x', '2.101.5'],
     ['~2.100.0', '2.100.0'],
     ['^2.10.0', '2.101.5'],
     ['>=3', '3.0.1'],

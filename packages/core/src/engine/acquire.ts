@@ -2,7 +2,7 @@
 // hosts are unreachable, the npm registry. Everything happens in a private directory under the temp
 // dir that is removed whatever happens, a cancel (SIGINT/SIGTERM) included; the tool cache only ever
 // receives an executable that was verified, unpacked and ran once answering the version asked for.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { messageOf, UserError } from '../errors';
@@ -32,7 +32,9 @@ const DOWNLOAD_HINT =
 /** Resolves, downloads, verifies, unpacks, test-runs and caches the CLI for a request the cache could not answer. */
 export async function acquireEngine(req: AcquireRequest): Promise<Acquired> {
   preloadToolCache();
-  mkdirSync(req.tempDir, { recursive: true });
+  // Both must take files before anything is downloaded, or the download is wasted.
+  writableDir(req.tempDir, 'The temp directory (RUNNER_TEMP, or TMPDIR)');
+  writableDir(req.toolCache, 'The tool cache (RUNNER_TOOL_CACHE)');
   sweepLeftovers(req.tempDir, req.toolCache, req.target.arch);
   const workDir = mkdtempSync(join(req.tempDir, `${TEMP_PREFIX}${process.pid}-`));
   const cleanup = onCancel(workDir);
@@ -44,8 +46,23 @@ export async function acquireEngine(req: AcquireRequest): Promise<Acquired> {
       throw new UserError(`The depot CLI could not be installed: ${error.message}.`, DOWNLOAD_HINT);
     throw error;
   } finally {
-    cleanup.done();
+    // Removed while the cancel handler is still there: a signal now waits for the removal, where
+    // without a handler it would end the process half-way through it.
     rmSync(workDir, { recursive: true, force: true });
+    cleanup.done();
+  }
+}
+
+/** Makes sure a directory exists and takes files, or says which one does not. */
+function writableDir(path: string, what: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    throw new UserError(
+      `${what} ${path} cannot take files: ${messageOf(error)}.`,
+      'Point it at a writable directory, or install the CLI in a step that can write there.',
+    );
   }
 }
 

@@ -7,7 +7,8 @@ import { downloadWithRetry, DownloadRefused } from '../http/download';
 import { fetchJson, HttpError } from './http';
 import { npmRegistry, type NpmRegistry } from './npmrc';
 import { cliVersionOfNpm, npmPackageName, npmVersionOf } from './platform';
-import { isHttpUrl, type AcquireRequest } from './request';
+import { isHttpUrl, withoutCredentials, type AcquireRequest } from './request';
+import { redactUrl } from '../http/policy';
 import { ArchiveDownload } from './archive-observer';
 import { MAX_ARCHIVE_BYTES, type VerifiedArchive } from './unpack';
 import { highestInRange } from './version-spec';
@@ -42,7 +43,7 @@ export async function resolveNpm(req: AcquireRequest): Promise<NpmRelease> {
   const registry = npmRegistry(req.env);
   if (!isHttpUrl(registry.url)) {
     throw new UserError(
-      `The npm registry set by ${registry.from} is not an http(s) URL: ${JSON.stringify(registry.url)}.`,
+      `The npm registry set by ${registry.from} is not an http(s) URL: ${JSON.stringify(withoutCredentials(registry.url))}.`,
     );
   }
   const packageName = npmPackageName(target);
@@ -67,7 +68,7 @@ export async function resolveNpm(req: AcquireRequest): Promise<NpmRelease> {
   const asked = spec.kind === 'exact' ? spec.version : spec.kind === 'range' ? spec.text : 'latest';
   if (!version) {
     throw new UserError(
-      `${packageName} on ${registry.url} has no version for depot CLI "${asked}".`,
+      `${packageName} on ${redactUrl(registry.url)} has no version for depot CLI "${asked}".`,
       'Check the version input, or that the registry mirrors @depot packages.',
     );
   }
@@ -80,7 +81,7 @@ export async function resolveNpm(req: AcquireRequest): Promise<NpmRelease> {
       : undefined);
   if (!dist?.tarball || !integrity) {
     throw new UserError(
-      `${packageName}@${npmVersionOf(version)} on ${registry.url} has no tarball or integrity; refusing to install it unverified.`,
+      `${packageName}@${npmVersionOf(version)} on ${redactUrl(registry.url)} has no tarball or integrity; refusing to install it unverified.`,
     );
   }
   return { version, packageName, tarball: dist.tarball, integrity, registry };

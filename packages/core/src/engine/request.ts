@@ -65,24 +65,29 @@ export function parseEngineRequest(
   maskUrlCredentials(raw.downloadUrl ?? '', mask);
   maskUrlCredentials(env.DEPOT_DOWNLOAD_URL ?? '', mask);
   maskUrlCredentials(env.DEPOT_RELEASE_URL ?? '', mask);
+  // The npm fallback's registry and proxies may carry credentials too (npm_config_registry,
+  // npm_config_@depot:registry, npm_config_proxy, npm_config_https_proxy, in any case).
+  for (const [name, value] of Object.entries(env))
+    if (value && /^npm_config_(@depot:)?(registry|https_proxy|proxy)$/i.test(name))
+      maskUrlCredentials(value, mask);
   const spec = parseVersionSpec(raw.version);
   if (!spec) throw new InputError('version', raw.version, VERSION_ACCEPTED);
   const request: EngineRequest = { spec };
 
   const downloadUrl = raw.downloadUrl?.trim();
   if (downloadUrl) {
-    if (!isHttpUrl(downloadUrl)) {
+    if (!isHttpUrl(downloadUrl) || hasQuery(downloadUrl)) {
       throw new InputError(
         'download-url',
-        withoutCredentials(downloadUrl),
-        'an http:// or https:// URL of a mirror of the release downloads',
+        shownUrl(downloadUrl),
+        'an http:// or https:// URL of a mirror of the release downloads, without a query or fragment (/v{version}/{asset} is added to its path)',
       );
     }
     request.downloadUrl = downloadUrl;
   } else if (env.DEPOT_DOWNLOAD_URL) {
-    if (!isHttpUrl(env.DEPOT_DOWNLOAD_URL)) {
+    if (!isHttpUrl(env.DEPOT_DOWNLOAD_URL) || hasQuery(env.DEPOT_DOWNLOAD_URL)) {
       throw new UserError(
-        `DEPOT_DOWNLOAD_URL is not an http:// or https:// URL: ${JSON.stringify(withoutCredentials(env.DEPOT_DOWNLOAD_URL))}.`,
+        `DEPOT_DOWNLOAD_URL is not an http:// or https:// URL without a query or fragment: ${JSON.stringify(shownUrl(env.DEPOT_DOWNLOAD_URL))}.`,
       );
     }
     request.downloadUrl = env.DEPOT_DOWNLOAD_URL;
@@ -108,6 +113,12 @@ export function parseEngineRequest(
   }
   return request;
 }
+
+/** A query or fragment would end up before the /v{version}/{asset} added to the URL. */
+const hasQuery = (url: string): boolean => /[?#]/.test(url);
+
+/** A mirror URL for a message: no credentials, and no query (a signed URL's token lives there). */
+const shownUrl = (url: string): string => withoutCredentials(url).replace(/([?#]).*$/s, '$1…');
 
 /**
  * A mirror URL as it may be shown: everything between the scheme and the last `@` of the authority

@@ -10,8 +10,9 @@ export type VersionSpec =
 const EXACT = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 const NUMBER = '(?:0|[1-9]\\d*)';
 const WILD = '[xX*]';
-// One partial version: `2`, `2.x`, `2.101`, `2.101.*`, `2.101.5`; wildcards only from the first missing part on.
-const PARTIAL = `v?(?:${WILD}|${NUMBER}(?:\\.(?:${WILD}|${NUMBER}(?:\\.(?:${WILD}|${NUMBER}))?))?)`;
+// One partial version: `2`, `2.x`, `2.x.x` (as depot/setup-action's README writes it), `2.101`,
+// `2.101.*`, `2.101.5`; wildcards only from the first missing part on, and to the end.
+const PARTIAL = `v?(?:${WILD}(?:\\.${WILD}){0,2}|${NUMBER}(?:\\.(?:${WILD}(?:\\.${WILD})?|${NUMBER}(?:\\.(?:${WILD}|${NUMBER}))?))?)`;
 const COMPARATOR = new RegExp(`^(?:\\^|~|>=|<=|>|<|=)?${PARTIAL}$`);
 // `2.x.1` would be read by semver as `2.x`; a number after a wildcard is a typo, so it is refused.
 const NUMBER_AFTER_WILDCARD = /[xX*]\.\d/;
