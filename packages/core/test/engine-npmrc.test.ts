@@ -162,6 +162,20 @@ describe('npmRegistry', () => {
       'https-proxy=http://corp:3128\nnoproxy=.registry.example,localhost',
       undefined,
     ],
+    // npm's noproxy defaults to NO_PROXY: npm itself goes direct there.
+    [
+      'NO_PROXY exempts the registry host when noproxy is unset',
+      { NO_PROXY: 'registry.example' },
+      'https-proxy=http://corp:3128',
+      undefined,
+    ],
+    ['no_proxy in lower case too', { no_proxy: '.example' }, 'proxy=http://corp:3128', undefined],
+    [
+      'noproxy wins over NO_PROXY',
+      { NO_PROXY: 'registry.example' },
+      'https-proxy=http://corp:3128\nnoproxy=other.example',
+      'http://corp:3128',
+    ],
     [
       'only proxy (not https-proxy) for an http registry',
       { npm_config_registry: 'http://verdaccio:4873' },

@@ -181,7 +181,9 @@ export function npmRegistry(
   try {
     const registry = new URL(url);
     const setting = registry.protocol === 'https:' ? (pick('https-proxy') ?? pick('proxy')) : pick('proxy');
-    if (setting && !exempt(pick('noproxy')?.url, registry.hostname)) proxy = setting.url;
+    // npm's noproxy defaults to NO_PROXY (either case), as npm itself goes direct for those hosts.
+    const noProxy = pick('noproxy')?.url ?? env.NO_PROXY ?? env.no_proxy;
+    if (setting && !exempt(noProxy, registry.hostname)) proxy = setting.url;
   } catch {
     // not a URL: the caller reports the registry setting itself
   }
