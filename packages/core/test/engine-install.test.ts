@@ -119,7 +119,11 @@ describe('ensureEngine', () => {
     expect(readFileSync(engine.path).length).toBeGreaterThan(1_000_000);
     expect(existsSync(`${dir}.complete`)).toBe(true);
     // No staging directories are left next to the entry.
-    expect(readdirSync(join(f.toolCache, 'depot', '2.102.12')).sort()).toEqual(['x64', 'x64.complete']);
+    expect(readdirSync(join(f.toolCache, 'depot', '2.102.12')).sort()).toEqual([
+      'x64',
+      'x64.complete',
+      'x64.sha256',
+    ]);
   });
 
   test('DEPOT_DOWNLOAD_URL stands in for the download-url option', async () => {
@@ -148,6 +152,32 @@ describe('ensureEngine', () => {
     ]);
     expect(readdirSync(f.toolCache)).toEqual([]);
     expect(readdirSync(f.tempDir)).toEqual([]);
+  });
+
+  test('the checksum input is checked against a cached version: ours records the archive digest', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.102.12'] });
+    const options = f.options({ version: '2.102.12', downloadUrl: server.downloadUrl });
+    await ensureEngine(options);
+    const cached = await ensureEngine({ ...options, checksum: server.archiveSha256 });
+    expect(cached.source).toEqual({ kind: 'cached' });
+    await expect(ensureEngine({ ...options, checksum: 'a'.repeat(64) })).rejects.toThrow(
+      `was installed from an archive with sha256 ${server.archiveSha256}, not the checksum input's ${'a'.repeat(64)}.`,
+    );
+    // Stored by another installer (no digest recorded): used, with a warning that says so.
+    rmSync(join(f.toolCache, 'depot', '2.102.12', 'x64.sha256'));
+    await ensureEngine({ ...options, checksum: 'a'.repeat(64) });
+    expect(f.warnings.at(-1)).toContain('was stored by another installer');
+  });
+
+  test('a mirror that answers 403 for a missing checksums.txt (S3, GCS) installs with the checksum input', async () => {
+    const f = fixture();
+    const server = await releaseServer({ versions: ['2.102.12'] });
+    server.failNext(2, 403, /checksums\.txt$/);
+    const engine = await ensureEngine(
+      f.options({ version: '2.102.12', downloadUrl: server.downloadUrl, checksum: server.archiveSha256 }),
+    );
+    expect(engine.version).toBe('2.102.12');
   });
 
   test('without checksums.txt, the checksum input makes the release installable', async () => {

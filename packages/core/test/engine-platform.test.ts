@@ -78,6 +78,7 @@ describe('tool cache layout', () => {
       dir: '/opt/hostedtoolcache/depot/2.102.12/x64',
       path: '/opt/hostedtoolcache/depot/2.102.12/x64/depot',
       marker: '/opt/hostedtoolcache/depot/2.102.12/x64.complete',
+      sha256: '/opt/hostedtoolcache/depot/2.102.12/x64.sha256',
     });
   });
 });

@@ -2,11 +2,11 @@
 // hosts are unreachable, the npm registry. Everything happens in a private directory under the temp
 // dir that is removed whatever happens, a cancel (SIGINT/SIGTERM) included; the tool cache only ever
 // receives an executable that was verified, unpacked and ran once answering the version asked for.
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { messageOf, UserError } from '../errors';
-import { findCached } from './cache';
+import { cacheEntry, findCached } from './cache';
 import { redactUrl } from '../http/policy';
 import { HttpError, isUnreachable } from './http';
 import { downloadNpm, resolveNpm } from './npm-source';
@@ -128,6 +128,12 @@ async function acquireIn(
         dirname(binary),
         setUndo,
       );
+      // A release archive's digest, so that a later step with a checksum input can compare it.
+      if (source.kind === 'downloaded' && download.sha256)
+        writeFileSync(
+          cacheEntry(toolCache, version, target.arch, target.binary).sha256,
+          `${download.sha256}\n`,
+        );
       return { path, version, source };
     } finally {
       await dropDownload;

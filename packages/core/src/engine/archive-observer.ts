@@ -60,15 +60,19 @@ export class ArchiveDownload {
     name: string,
     check: (digests: Digests) => void,
   ): Promise<VerifiedArchive> {
+    const digests = observer.digests();
     try {
-      check(observer.digests());
+      check(digests);
     } catch (error) {
       observer.discard();
       throw error;
     }
     const tar = await observer.inflatedTar(name);
     const files = [this.archive, ...this.tars];
-    return tar ? { path: tar, format: 'tar', files } : { path: this.archive, format: this.format, files };
+    const sha256 = digests.sha256 ? { sha256: digests.sha256 } : {};
+    return tar
+      ? { path: tar, format: 'tar', files, ...sha256 }
+      : { path: this.archive, format: this.format, files, ...sha256 };
   }
 }
 

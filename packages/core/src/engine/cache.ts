@@ -4,7 +4,7 @@
 // its marker, as tool-cache's find() has it. The library itself stores entries (store.ts); it is not
 // imported here because it loads an HTTP client and semver, which costs more start-up time than the
 // whole warm path (two file stats).
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Tool name in the cache (the directory under the cache root). */
@@ -20,15 +20,32 @@ export function toolCacheRoot(env: Readonly<Record<string, string | undefined>>,
   return home ? join(home, '.cache', 'depot-actions', 'tools') : join(tempDir, 'depot-tool-cache');
 }
 
-/** Where one version of the CLI lives: the directory, the executable and the completion marker. */
+/**
+ * Where one version of the CLI lives: the directory, the executable, the completion marker, and
+ * the sha256 of the release archive it was installed from (ours: other installers write none).
+ */
 export function cacheEntry(
   root: string,
   version: string,
   arch: string,
   binary: string,
-): { dir: string; path: string; marker: string } {
+): { dir: string; path: string; marker: string; sha256: string } {
   const dir = join(root, TOOL_NAME, version, arch);
-  return { dir, path: join(dir, binary), marker: `${dir}.complete` };
+  return { dir, path: join(dir, binary), marker: `${dir}.complete`, sha256: `${dir}.sha256` };
+}
+
+/** The sha256 recorded for a cached version's release archive, if this project installed it. */
+export function recordedSha256(
+  root: string,
+  version: string,
+  arch: string,
+  binary: string,
+): string | undefined {
+  try {
+    return readFileSync(cacheEntry(root, version, arch, binary).sha256, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const isFile = (path: string): boolean => {

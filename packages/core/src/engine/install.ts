@@ -3,7 +3,7 @@
 // lives in acquire.ts and is imported only on a miss, so the HTTP client, tool-cache, semver, zlib
 // and crypto never load here.
 import type { HttpDeps } from '../http/request';
-import { cacheEntry, findCached, toolCacheRoot } from './cache';
+import { cacheEntry, findCached, recordedSha256, toolCacheRoot } from './cache';
 import { DEFAULT_RELEASE_URL, releaseTarget } from './platform';
 import { isHttpUrl, parseEngineRequest, withoutCredentials, type InstallLog } from './request';
 import type { Engine, EngineSource } from './types';
@@ -67,6 +67,32 @@ export function describeEngineSource(source: EngineSource): string {
 }
 
 /**
+ * The `checksum` input against a version already in the tool cache: this project records the
+ * sha256 of the release archive it installed from. A different one is an error; none (another
+ * installer, such as depot/setup-action, stored it) cannot be checked, which is said.
+ */
+function checkCachedSha256(
+  checksum: string,
+  toolCache: string,
+  version: string,
+  target: { arch: string; binary: string },
+  options: EnsureEngineOptions,
+): void {
+  const recorded = recordedSha256(toolCache, version, target.arch, target.binary);
+  const entry = cacheEntry(toolCache, version, target.arch, target.binary).dir;
+  if (recorded === checksum) return;
+  if (recorded) {
+    throw new UserError(
+      `depot ${version} in the tool cache (${entry}) was installed from an archive with sha256 ${recorded}, not the checksum input's ${checksum}.`,
+      'Check the checksum input; if it is right, remove that tool cache entry so the release is downloaded and verified again.',
+    );
+  }
+  options.log?.warn?.(
+    `depot ${version} in the tool cache (${entry}) was stored by another installer, which records no archive digest: the checksum input cannot be checked against it.`,
+  );
+}
+
+/**
  * Makes sure the depot CLI is installed and returns it. An exact version already in the tool cache
  * is returned with zero network requests; otherwise the version is resolved (Depot's release
  * endpoint, or the npm registry when the release hosts are unreachable), downloaded with retries,
@@ -89,7 +115,11 @@ export async function ensureEngine(options: EnsureEngineOptions): Promise<Instal
 
   if (request.spec.kind === 'exact') {
     const hit = findCached(toolCache, request.spec.version, target.arch, target.binary);
-    if (hit) return finish(hit, request.spec.version, { kind: 'cached' });
+    if (hit) {
+      if (request.checksum)
+        checkCachedSha256(request.checksum, toolCache, request.spec.version, target, options);
+      return finish(hit, request.spec.version, { kind: 'cached' });
+    }
     options.log?.debug?.(
       `depot ${request.spec.version} is not in the tool cache (${cacheEntry(toolCache, request.spec.version, target.arch, target.binary).dir})`,
     );

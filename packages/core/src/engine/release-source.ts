@@ -71,7 +71,15 @@ async function publishedChecksum(
   asset: ReleaseAsset,
 ): Promise<{ sha256: string; source: string } | undefined> {
   for (const url of checksumUrls(asset.url, asset.version)) {
-    const text = await fetchText(url, metadata(req, `the checksum file ${redactUrl(url)}`));
+    let text: string | undefined;
+    try {
+      text = await fetchText(url, metadata(req, `the checksum file ${redactUrl(url)}`));
+    } catch (error) {
+      // Object stores (S3, GCS) answer 403 for an object that does not exist. With a checksum
+      // input to verify the archive, a mirror without checksums.txt is no reason to fail.
+      if (req.checksum && error instanceof HttpError && error.status === 403) continue;
+      throw error;
+    }
     if (text === undefined) continue;
     const sha256 = parseChecksums(text).get(asset.name);
     if (!sha256) {

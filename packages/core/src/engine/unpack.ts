@@ -56,6 +56,8 @@ export interface VerifiedArchive {
   format: ArchiveFormat;
   /** Everything the download wrote, to remove once unpacked. */
   files: string[];
+  /** The archive's sha256, when it was computed (release archives): recorded with the cache entry. */
+  sha256?: string;
 }
 
 /**
