@@ -53,7 +53,7 @@ describe('pull against the recording engine', () => {
         'build-id': 'bld_42',
         project: 'prj7',
         platform: 'linux/arm64',
-        tags: 'app:test, registry.example/app:ci',
+        tags: 'app:test, Registry.Example:5000/app:ci',
         targets: 'web,worker',
         token: TOKEN,
       },
@@ -67,13 +67,13 @@ describe('pull against the recording engine', () => {
       '--project=prj7',
       '--platform=linux/arm64',
       '--tag=app:test',
-      '--tag=registry.example/app:ci',
+      '--tag=Registry.Example:5000/app:ci',
       '--target=web',
       '--target=worker',
       'bld_42',
     ]);
     expect(call.hasToken).toBe(true);
-    expect(result.outputs).toEqual({ 'build-id': 'bld_42', tags: 'app:test\nregistry.example/app:ci' });
+    expect(result.outputs).toEqual({ 'build-id': 'bld_42', tags: 'app:test\nRegistry.Example:5000/app:ci' });
     expect(result.summary).toContain('### ✅ Depot pull');
     expect(result.summary).toContain('| Build | `bld_42` |');
     expect(result.summary).toContain('| Credentials | token input |');
@@ -109,6 +109,8 @@ describe('pull against the recording engine', () => {
     [{ 'build-id': '--all' }, 'Invalid value for input "build-id": "--all". Expected a build ID, a saved tag, or <project>:<tag>, without spaces.'],
     [{ 'build-id': 'bld_1', platform: 'linux/arm64/v8/x' }, 'Invalid value for input "platform": "linux/arm64/v8/x". Expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8.'],
     [{ 'build-id': 'bld_1', tags: 'App Test' }, 'Invalid value for input "tags": "App Test". Expected image names such as app:latest or ghcr.io/acme/app:1.2.'],
+    [{ 'build-id': 'bld_1', tags: 'app:-bad' }, 'Invalid value for input "tags": "app:-bad". Expected image names such as app:latest or ghcr.io/acme/app:1.2.'],
+    [{ 'build-id': 'bld_1', tags: 'app@sha256:' + '0'.repeat(64) }, `Invalid value for input "tags": "app@sha256:${'0'.repeat(64)}". Expected image names such as app:latest or ghcr.io/acme/app:1.2.`],
   ])('bad input %j: one line, nothing run', async (inputs, message) => {
     const engine = await stub();
     const result = await run('pull', { token: TOKEN, ...inputs }, engine);

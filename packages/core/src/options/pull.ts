@@ -1,6 +1,7 @@
 import { InputError, UserError } from '../errors';
 import { LAST_BUILD_ID_ENV } from './last-build';
 import { list, text, type OptionsOf } from './schema';
+import { isImageReference } from './checks';
 import { checkPlatforms } from './values';
 
 /**
@@ -44,8 +45,6 @@ export const pullOutputs = {
 
 // A build ID, a saved tag or project:tag, or a registry reference: no spaces, not a flag.
 const BUILD_REF = /^[A-Za-z0-9][\w.:/@-]*$/;
-// Docker's reference grammar for a name[:tag], loosely: what `--tag` accepts.
-const IMAGE_TAG = /^[a-z0-9][a-z0-9._/:-]*(?::[\w][\w.-]{0,127})?$/;
 
 /**
  * Checks the inputs and resolves which build to pull: `build-id`, else the one an earlier
@@ -65,7 +64,8 @@ export function validatePullOptions(
     throw new InputError('build-id', buildId, 'a build ID, a saved tag, or <project>:<tag>, without spaces');
   if (options.platform) checkPlatforms('platform', [options.platform]);
   for (const tag of options.tags)
-    if (!IMAGE_TAG.test(tag))
+    // Docker's reference grammar, as build-push's tags, less a digest: a tag names, it does not pin.
+    if (!isImageReference(tag) || tag.includes('@'))
       throw new InputError('tags', tag, 'image names such as app:latest or ghcr.io/acme/app:1.2');
   for (const target of options.targets)
     if (!/^[\w.-]+$/.test(target))
