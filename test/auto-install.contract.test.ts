@@ -81,6 +81,20 @@ describe('auto-install when setup was forgotten', () => {
     },
   );
 
+  test('a DEPOT_CLI_VERSION that is no version is named as such (this step has no version input)', async () => {
+    const result = await runAction('build-push', {
+      inputs: { token: TOKEN, context: '.' },
+      env: { ...env(), DEPOT_CLI_VERSION: '2.x.1' },
+    });
+    try {
+      expect(result.main.exitCode).toBe(1);
+      const [error] = result.annotations.filter((a) => a.level === 'error');
+      expect(error.message).toMatch(/^Invalid value for DEPOT_CLI_VERSION: "2\.x\.1"\. Expected latest, /);
+    } finally {
+      await result.cleanup();
+    }
+  });
+
   test('when nothing can be installed, the error names the setup action', async () => {
     const result = await runAction('build-push', {
       inputs: { token: TOKEN, context: '.' },

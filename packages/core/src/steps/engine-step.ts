@@ -56,6 +56,9 @@ export async function locateEngine(step: StepContext, dryRun: boolean): Promise<
     );
     return engine;
   } catch (error) {
+    // The version comes from DEPOT_CLI_VERSION here, not from an input of this step.
+    if (error instanceof InputError && error.input === 'version')
+      throw new UserError(error.message.replace('input "version"', 'DEPOT_CLI_VERSION'));
     if (error instanceof UserError)
       throw new UserError(`Installing the depot CLI failed: ${error.message}`, step.setupHint);
     throw error;
