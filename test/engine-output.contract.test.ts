@@ -226,7 +226,7 @@ describe("the engine's output", () => {
     expect(code).toBe(1);
     expect(Date.now() - cancelledAt).toBeLessThan(2000);
     expect(note).toBeDefined();
-    expect(last).toContain('depot build was stopped by SIGTERM');
+    expect(last).toContain('depot build: The step was cancelled (SIGTERM); the engine was stopped.');
     expect(bytes).toBeLessThan(200_000_000);
   });
 

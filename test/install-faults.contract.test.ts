@@ -271,6 +271,7 @@ describe('shared tool cache', () => {
       expect(readdirSync(join(toolCache, 'depot', PINNED)).sort()).toEqual([
         process.arch,
         `${process.arch}.complete`,
+        `${process.arch}.sha256`,
       ]);
     }
   });
