@@ -88,7 +88,7 @@ function property(name: string, spec: InputSpec, where: string): Record<string, 
           description,
         };
       return {
-        type: ['string', 'integer', ...(spec.booleanText ? ['boolean'] : [])],
+        type: spec.booleanText ? ['string', 'boolean'] : 'string',
         ...(spec.default ? { default: spec.default } : {}),
         description,
       };

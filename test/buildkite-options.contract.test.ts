@@ -98,6 +98,22 @@ describe('list items with quotes', () => {
   });
 });
 
+describe('secrets in the log', () => {
+  // A secret that contains one already known is a secret of its own, for our scrubbing and the agent's.
+  test('a secret containing an earlier one is hidden whole; a short one is warned of', async () => {
+    const r = await job(
+      { secrets: ['A=abc', 'B=pass-word', 'C=pass-word-rest-secret'], tags: ['registry.example/app:1'] },
+      { ...TOKEN, DEPOT_STUB_STDOUT: 'values: pass-word-rest-secret\n' },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('values: ***');
+    expect(r.stdout + r.stderr).not.toContain('rest-secret');
+    expect(r.stderr).toContain('A secret value of 3 character(s) is too short to hide in the log');
+    const told = r.calls.filter((c) => c.argv[0] === 'redactor').length;
+    expect(told).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('an empty (null) option', () => {
   test('the agent drops the configuration; the step fails with one line naming the option', async () => {
     const r = await job({ tags: null, push: true });
@@ -138,8 +154,8 @@ describe('an empty (null) option', () => {
 });
 
 describe('typed values, as plugin.yml states them', () => {
-  test('provenance and sbom take an unquoted true or false, and a whole number passes as written', async () => {
-    const r = await job({ provenance: false, sbom: true, target: 2, tags: ['registry.example/app:1'] });
+  test('provenance and sbom take an unquoted true or false; a quoted number passes as written', async () => {
+    const r = await job({ provenance: false, sbom: true, target: '2', tags: ['registry.example/app:1'] });
     expect(r.stderr).not.toMatch(/^(Error|Warning):/m);
     expect(r.exitCode).toBe(0);
     const [call] = await readStubRecords(r.records);
@@ -175,6 +191,8 @@ describe('typed values, as plugin.yml states them', () => {
     // As the agent hands over a number YAML could not hold exactly (12345678901234567890).
     [{ project: 2 ** 64 }, 'Invalid value for input "project": "18446744073709552000".'],
     [{ target: true }, 'Invalid value for input "target": "true". Expected a string (quote'],
+    // save-tag: 010 is 8 in YAML 1.1 and 10 in YAML 1.2: neither is what was written.
+    [{ 'save-tag': 8 }, 'Invalid value for input "save-tag": "8". Expected a string (quote a number'],
   ] as [Record<string, Json>, string][])(
     '%j is refused with one error naming it',
     async (config, message) => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { ScrubbingAdapter } from '@depot-actions/ci-entry';
-import { findOnPath, UserError, type RawInput, type Schema } from '@depot-actions/core';
+import { findOnPath, Redactor, UserError, type RawInput, type Schema } from '@depot-actions/core';
 import { optionValue, readConfiguration, type Json } from './config';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -104,9 +104,14 @@ export class BuildkiteAdapter extends ScrubbingAdapter {
   addPath(dir: string): void {
     this.exportEnv('PATH', [dir, this.env.PATH ?? ''].join(delimiter));
   }
+  private readonly toldAgent = new Set<string>();
+
   override mask(secret: string): void {
-    if (secret.length < 4 || this.redactor.has(secret)) return;
+    // Our own scrubbing (and its warning for a secret too short to hide) first, always: a secret
+    // that merely contains one already known is a secret of its own.
     super.mask(secret);
+    if (secret.length < Redactor.MIN_LENGTH || this.toldAgent.has(secret)) return;
+    this.toldAgent.add(secret);
     // The secret goes on stdin, raw: `--format none` stops the agent parsing it as JSON or env lines
     // (BUILDKITE_AGENT_REDACT_ADD_FORMAT could say otherwise). Older agents only lack the redaction.
     this.agentCall(['redactor', 'add', '--format', 'none'], secret, true);

@@ -168,11 +168,8 @@ export function optionValue(name: string, spec: InputSpec, value: Json): RawInpu
       }
       if (typeof value === 'string') return value;
       if (spec.booleanText && typeof value === 'boolean') return String(value);
-      // YAML has already turned 1.10 into 1.1 and rounded long numbers: only a whole number that
-      // survives that unchanged is taken; anything else must be quoted to reach the step as written.
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-      return refuse(
-        `a string${spec.booleanText ? ', true or false' : ''} (quote a number that is not a whole one, such as "1.10")`,
-      );
+      // YAML has already turned 1.10 into 1.1, 010 into 8 or 10 (by YAML version) and rounded long
+      // numbers, so a number cannot be passed on as it was written: it must be quoted.
+      return refuse(`a string${spec.booleanText ? ', true or false' : ''} (quote a number, such as "1.10")`);
   }
 }

@@ -20,7 +20,12 @@ export class Redactor {
     if (secret.length < Redactor.MIN_LENGTH) return false;
     this.secrets.add(secret);
     const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret) this.secrets.add(escaped);
+    // Go's encoding/json (the depot CLI's) also escapes <, >, & and the two line separators.
+    const goEscaped = escaped.replace(
+      /[<>&\u2028\u2029]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    for (const form of [escaped, goEscaped]) if (form !== secret) this.secrets.add(form);
     return true;
   }
   has(value: string): boolean {
