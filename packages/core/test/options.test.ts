@@ -255,8 +255,13 @@ describe('bake validation', () => {
   ];
   test("variables users name like the engine's own are still bake variables", async () => {
     await expect(
-      validateBake({ vars: 'DOCKER_REGISTRY=ghcr.io\nGIT_SHA=abc\nTAG-SUFFIX=-rc' }),
+      validateBake({ vars: 'DOCKER_REGISTRY=ghcr.io\nGIT_SHA=abc\nGO_VERSION=1.23\npath=x\nTAG-SUFFIX=-rc' }),
     ).resolves.toEqual({ warnings: [] });
+    // GODEBUG=http2debug=2 makes the CLI print its Authorization header.
+    for (const name of ['GODEBUG', 'GIT_SSH_COMMAND', 'SSH_AUTH_SOCK', 'ACTIONS_CACHE_URL', 'HTTP_PROXY'])
+      await expect(validateBake({ vars: `${name}=x` })).rejects.toThrow(
+        `(${name} is read by the engine itself)`,
+      );
   });
   test.each(bad)('%s', async (_title, inputs, message) => {
     await expect(validateBake(inputs)).rejects.toThrow(message);

@@ -2,7 +2,7 @@
 // hosts are unreachable, the npm registry. Everything happens in a private directory under the temp
 // dir that is removed whatever happens, a cancel (SIGINT/SIGTERM) included; the tool cache only ever
 // receives an executable that was verified, unpacked and ran once answering the version asked for.
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { messageOf, UserError } from '../errors';
@@ -35,6 +35,8 @@ export async function acquireEngine(req: AcquireRequest): Promise<Acquired> {
   // Both must take files before anything is downloaded, or the download is wasted.
   writableDir(req.tempDir, 'The temp directory (RUNNER_TEMP, or TMPDIR)');
   writableDir(req.toolCache, 'The tool cache (RUNNER_TOOL_CACHE)');
+  if (existsSync(join(req.toolCache, 'depot')))
+    writableDir(join(req.toolCache, 'depot'), 'The tool cache (RUNNER_TOOL_CACHE)');
   sweepLeftovers(req.tempDir, req.toolCache, req.target.arch);
   const workDir = mkdtempSync(join(req.tempDir, `${TEMP_PREFIX}${process.pid}-`));
   const cleanup = onCancel(workDir);
@@ -119,6 +121,9 @@ async function acquireIn(
     const dropDownload = Promise.all(download.files.map((file) => rm(file, { force: true })));
     try {
       await checkRuns(binary, version, foreign);
+      // A record left by an entry that was removed by hand must not vouch for this one.
+      const record = cacheEntry(toolCache, version, target.arch, target.binary).sha256;
+      rmSync(record, { force: true });
       const path = await storeInCache(
         req.env,
         toolCache,
@@ -129,11 +134,7 @@ async function acquireIn(
         setUndo,
       );
       // A release archive's digest, so that a later step with a checksum input can compare it.
-      if (source.kind === 'downloaded' && download.sha256)
-        writeFileSync(
-          cacheEntry(toolCache, version, target.arch, target.binary).sha256,
-          `${download.sha256}\n`,
-        );
+      if (source.kind === 'downloaded' && download.sha256) writeFileSync(record, `${download.sha256}\n`);
       return { path, version, source };
     } finally {
       await dropDownload;

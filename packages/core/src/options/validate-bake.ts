@@ -12,10 +12,11 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 // What the engines read from their environment themselves. depot bake has no --var, so `vars`
 // reach the definition as environment variables; these names would change the engine instead
 // (where it sends the token, which config it reads, which libraries it loads).
-// Whole namespaces where they belong to the engines, single names where users name variables too
-// (DOCKER_REGISTRY, GIT_SHA).
+// Whole namespaces where they belong to the engines or the runner, single names where users name
+// variables too (DOCKER_REGISTRY, GIT_SHA, GO_VERSION). Environment names are case-sensitive; the
+// proxy variables are read in both cases.
 const ENGINE_VARIABLE =
-  /^(DEPOT_|BUILDX_|BUILDKIT_|LD_|DOCKER_(CONFIG|HOST|CONTEXT|CERT_PATH|TLS|TLS_VERIFY|API_VERSION|DEFAULT_PLATFORM|BUILDKIT|CLI_.*)$|PATH$|HOME$|TMPDIR$|SSL_CERT_(FILE|DIR)$|XDG_CONFIG_HOME$|(HTTPS?|ALL|NO)_PROXY$)/i;
+  /^(DEPOT_|BUILDX_|BUILDKIT_|ACTIONS_|LD_|DOCKER_(CONFIG|HOST|CONTEXT|CERT_PATH|TLS|TLS_VERIFY|API_VERSION|DEFAULT_PLATFORM|BUILDKIT|CLI_.*)$|GIT_(CONFIG.*|SSH|SSH_COMMAND|ASKPASS|DIR|WORK_TREE|EXEC_PATH)$|GO(DEBUG|FLAGS|GC|MAXPROCS|MEMLIMIT|TRACEBACK)$|SSH_AUTH_SOCK$|PATH$|HOME$|TMPDIR$|SSL_CERT_(FILE|DIR)$|XDG_CONFIG_HOME$)|^((HTTPS?|ALL|NO)_PROXY|(https?|all|no)_proxy)$/;
 
 /**
  * `vars`: NAME=VALUE with NAME an HCL variable name that the engine does not read itself. The

@@ -25,7 +25,7 @@ const LONE_PLATFORM = new Set(
     'local aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 ' +
     'solaris windows zos 386 amd64 amd64p32 arm armbe arm64 arm64be loong64 mips mipsle mips64 ' +
     'mips64le mips64p32 mips64p32le ppc ppc64 ppc64le riscv riscv64 s390 s390x sparc sparc64 wasm ' +
-    'i386 x86_64 x86-64 aarch64 armhf armel'
+    'i386 x86_64 x86-64 aarch64 armhf armel macos'
   ).split(' '),
 );
 
