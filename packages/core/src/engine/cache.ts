@@ -34,15 +34,10 @@ export function cacheEntry(
   return { dir, path: join(dir, binary), marker: `${dir}.complete`, sha256: `${dir}.sha256` };
 }
 
-/** The sha256 recorded for a cached version's release archive, if this project installed it. */
-export function recordedSha256(
-  root: string,
-  version: string,
-  arch: string,
-  binary: string,
-): string | undefined {
+/** The sha256 recorded for a cached version's release archive (its entry's `sha256` file), if any. */
+export function recordedSha256(record: string): string | undefined {
   try {
-    return readFileSync(cacheEntry(root, version, arch, binary).sha256, 'utf8').trim() || undefined;
+    return readFileSync(record, 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }

@@ -78,17 +78,17 @@ function checkCachedSha256(
   target: { arch: string; binary: string },
   options: EnsureEngineOptions,
 ): void {
-  const recorded = recordedSha256(toolCache, version, target.arch, target.binary);
-  const entry = cacheEntry(toolCache, version, target.arch, target.binary).dir;
+  const entry = cacheEntry(toolCache, version, target.arch, target.binary);
+  const recorded = recordedSha256(entry.sha256);
   if (recorded === checksum) return;
   if (recorded) {
     throw new UserError(
-      `depot ${version} in the tool cache (${entry}) was installed from an archive with sha256 ${recorded}, not the checksum input's ${checksum}.`,
+      `depot ${version} in the tool cache (${entry.dir}) was installed from an archive with sha256 ${recorded}, not the checksum input's ${checksum}.`,
       'Check the checksum input; if it is right, remove that tool cache entry so the release is downloaded and verified again.',
     );
   }
   options.log?.warn?.(
-    `depot ${version} in the tool cache (${entry}) was stored by another installer, which records no archive digest: the checksum input cannot be checked against it.`,
+    `depot ${version} in the tool cache (${entry.dir}) was stored by another installer, which records no archive digest: the checksum input cannot be checked against it.`,
   );
 }
 

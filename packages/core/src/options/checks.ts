@@ -154,9 +154,9 @@ export const OUTPUT_TYPES = ['local', 'tar', 'oci', 'docker', 'image', 'registry
  */
 export function checkAttestation(name: 'provenance' | 'sbom', value: string): void {
   if (value === '' || (name === 'sbom' ? isGoBoolean(value) : isBooleanText(value))) return;
-  const fields = fieldsOf(value) ?? [{ key: '' }];
-  const bad = fields.some((f) => f.value === undefined || f.key === '');
-  const mode = fields.find((f) => f.key === 'mode')?.value;
+  const fields = fieldsOf(value);
+  const bad = !fields || fields.some((f) => f.value === undefined || f.key === '');
+  const mode = fields?.find((f) => f.key === 'mode')?.value;
   if (bad || (name === 'provenance' && mode !== undefined && !['min', 'max'].includes(mode))) {
     throw new InputError(
       name,

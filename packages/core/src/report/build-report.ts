@@ -24,10 +24,11 @@ export interface BuildReport {
  */
 export function reportBuildOutput(
   adapter: Pick<CiAdapter, 'annotate'>,
-  result: Pick<RunResult, 'output'>,
+  result: Pick<RunResult, 'output' | 'cancelled'>,
   options: { dockerfile: DockerfileLocator; env: Readonly<Record<string, string | undefined>> },
 ): BuildReport {
-  if (!result.output) return { problems: [] };
+  // After a cancel, the error BuildKit prints ("context canceled") is no fault of the Dockerfile.
+  if (!result.output || result.cancelled) return { problems: [] };
   const steps = result.output.progress.steps();
   const problems = locateProblems(result.output.problems(), options.dockerfile);
   annotateBuildProblems(adapter, problems, { checks: checkAnnotationsEnabled(options.env) });

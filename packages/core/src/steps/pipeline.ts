@@ -154,11 +154,8 @@ async function report<O>(
   const { outputs, summary, dockerfile } = command.report(options, invocation, result, step);
   // A cancelled run's files say nothing reliable about what was built or pushed.
   if (!result.cancelled) await setOutputs(adapter, outputs);
-  // Lint findings and a failure's Dockerfile line become annotations on the file, summary or not;
-  // after a cancel, the error BuildKit prints ("context canceled") is no fault of the Dockerfile.
-  const output = result.cancelled
-    ? { problems: [] }
-    : reportBuildOutput(adapter, result, { dockerfile, env: ci.env });
+  // Lint findings and a failure's Dockerfile line become annotations on the file, summary or not.
+  const output = reportBuildOutput(adapter, result, { dockerfile, env: ci.env });
   const failure = await failureOf(result, settings.timeout);
   const what = command.name === 'build' ? 'build' : 'bake';
   if (summaryEnabled(ci.env)) {
